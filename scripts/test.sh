@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# Every gate of `make test`, in order. A failing gate does not stop the others
+# (except set-up steps everything depends on); the last line is
+# "N passed, M failed", counting gates and, for pytest gates, their tests.
+#
+#   scripts/test.sh [gate-name-substring ...]   run only matching gates
+set -uo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo" || exit 1
+export PATH=$repo/.venv/bin:$PATH
+export ANSIBLE_CONFIG=$repo/ansible.cfg
+export FFDL_TEST_CACHE=${FFDL_TEST_CACHE:-$repo/.cache}
+export PY_COLORS=0 ANSIBLE_FORCE_COLOR=0 ANSIBLE_NOCOLOR=1
+out=$repo/tests/output
+mkdir -p "$out"
+
+passed=0
+failed=0
+failures=()
+only=("$@")
+
+selected() {
+    [ ${#only[@]} -eq 0 ] && return 0
+    local pat
+    for pat in "${only[@]}"; do [[ $1 == *"$pat"* ]] && return 0; done
+    return 1
+}
+
+summary() {
+    echo
+    if [ ${#failures[@]} -gt 0 ]; then
+        printf 'failed: %s\n' "${failures[@]}"
+    fi
+    echo "$passed passed, $failed failed"
+}
+
+# gate NAME COMMAND...: one pass or one fail; output goes to tests/output/NAME.log
+gate() {
+    local name=$1 start rc
+    shift
+    selected "$name" || return 0
+    start=$(date +%s)
+    printf '==> %-40s ' "$name"
+    "$@" >"$out/$name.log" 2>&1
+    rc=$?
+    if [ $rc -eq 0 ]; then
+        passed=$((passed + 1))
+        printf 'ok     (%ss)\n' $(($(date +%s) - start))
+    else
+        failed=$((failed + 1))
+        failures+=("$name")
+        printf 'FAILED (%ss, rc %s) -- last lines of %s:\n' $(($(date +%s) - start)) $rc "tests/output/$name.log"
+        tail -n 25 "$out/$name.log" | sed 's/^/    /'
+    fi
+    return $rc
+}
+
+# pytest_gate NAME PYTEST-ARGS...: counts each test; a run that collects no
+# test or errors before reporting counts as one failure.
+pytest_gate() {
+    local name=$1 start rc counts
+    shift
+    selected "$name" || return 0
+    start=$(date +%s)
+    printf '==> %-40s ' "$name"
+    python -m pytest --junitxml="$out/$name.xml" "$@" >"$out/$name.log" 2>&1
+    rc=$?
+    counts=$(python - "$out/$name.xml" <<'PY'
+import sys, xml.etree.ElementTree as ET
+try:
+    root = ET.parse(sys.argv[1]).getroot()
+except Exception:
+    print("0 0"); sys.exit()
+suites = [root] if root.tag == "testsuite" else list(root)
+tests = sum(int(s.get("tests", 0)) for s in suites)
+bad = sum(int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suites)
+skipped = sum(int(s.get("skipped", 0)) for s in suites)
+print(tests - bad - skipped, bad)
+PY
+)
+    local ok=${counts% *} bad=${counts#* }
+    if [ $rc -ne 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi
+    if [ $rc -eq 0 ] && [ "$ok" -eq 0 ]; then bad=1; fi
+    passed=$((passed + ok))
+    failed=$((failed + bad))
+    if [ "$bad" -eq 0 ]; then
+        printf 'ok     (%s tests, %ss)\n' "$ok" $(($(date +%s) - start))
+    else
+        failures+=("$name")
+        printf 'FAILED (%s passed, %s failed, %ss) -- tail of tests/output/%s.log:\n' "$ok" "$bad" $(($(date +%s) - start)) "$name"
+        tail -n 40 "$out/$name.log" | sed 's/^/    /'
+    fi
+}
+
+# A set-up step the rest depends on: on failure, report and stop.
+setup() {
+    gate "$@" || {
+        summary
+        exit 1
+    }
+}
+
+syntax_check() {
+    local pb rc=0
+    for pb in site.yml playbooks/*.yml; do
+        [ -e "$pb" ] || continue
+        echo "--- $pb"
+        ansible-playbook --syntax-check -i hosts "$pb" || rc=1
+    done
+    return $rc
+}
+
+galaxy_build_and_docs() (
+    set -e
+    tmp=$(mktemp -d)
+    trap 'rm -rf "$tmp"' EXIT
+    ansible-galaxy collection build --force --output-path "$tmp/dist" .
+    ANSIBLE_COLLECTIONS_PATH=$tmp/install ansible-galaxy collection install --offline --no-deps \
+        -p "$tmp/install" "$tmp"/dist/ffdl-platform-*.tar.gz
+    # ansible-doc from that install only, plus the dependency collections.
+    local paths=$tmp/install:$repo/collections
+    local plugin role n=0
+    for plugin in plugins/modules/*.py; do
+        [ -e "$plugin" ] || continue
+        plugin=$(basename "$plugin" .py)
+        echo "--- module ffdl.platform.$plugin"
+        ANSIBLE_COLLECTIONS_PATH=$paths ansible-doc -t module "ffdl.platform.$plugin" >/dev/null
+        n=$((n + 1))
+    done
+    for role in roles/*/; do
+        [ -d "$role" ] || continue
+        role=$(basename "$role")
+        echo "--- role ffdl.platform.$role"
+        ANSIBLE_COLLECTIONS_PATH=$paths ansible-doc -t role "ffdl.platform.$role" >/dev/null
+        n=$((n + 1))
+    done
+    # the installed copy must really be the one answering
+    test -f "$tmp/install/ansible_collections/ffdl/platform/MANIFEST.json"
+    echo "documented $n plugins and roles from the built collection"
+)
+
+molecule_scenario() {
+    (cd "$repo" && molecule test -s "$1")
+}
+
+# ---------------------------------------------------------------- set-up
+setup setup-python make --no-print-directory venv-test collections
+setup setup-host-packages-and-docker scripts/test-host.sh
+
+# ---------------------------------------------------------------- static gates
+gate collections-match-requirements python scripts/offline_collections.py check
+gate yamllint yamllint --strict .
+gate ansible-lint ansible-lint --offline --profile production
+gate ruff-check ruff check .
+gate ruff-format ruff format --check .
+gate syntax-check syntax_check
+pytest_gate unit-tests tests/unit -p no:cacheprovider
+gate ansible-test-sanity scripts/sanity.sh
+gate galaxy-build-and-docs galaxy_build_and_docs
+
+summary
+[ "$failed" -eq 0 ]
