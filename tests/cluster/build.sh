@@ -4,8 +4,9 @@
 #   tests/cluster/build.sh [kubernetes|etcd|kwok|helm3|helm2 ...]   (default: all)
 #
 # Binaries land in $FFDL_TEST_CACHE/bin/<component>-<version>-<recipe hash>/ and
-# are reused while that directory is complete. The recipe hash covers this
-# script and the component's wrapper go.mod/go.sum, so editing either rebuilds.
+# are reused while that directory is complete. The recipe hash covers the Go
+# version and the component's wrapper module (go.mod/go.sum), so changing
+# either rebuilds; the version is in the directory name itself.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -21,11 +22,12 @@ log() { printf '[cluster-build] %s\n' "$*" >&2; }
 
 recipe_hash() {
     # $1: component directory under tests/cluster (may not exist)
-    local files=("$here/build.sh" "$here/versions.env")
-    if [ -d "$here/$1" ]; then
-        while IFS= read -r f; do files+=("$f"); done < <(find "$here/$1" -type f | sort)
-    fi
-    cat "${files[@]}" | sha256sum | cut -c1-12
+    {
+        go env GOVERSION
+        if [ -d "$here/$1" ]; then
+            find "$here/$1" -type f | sort | xargs cat
+        fi
+    } | sha256sum | cut -c1-12
 }
 
 # target_dir NAME VERSION SUBDIR: the cache dir for a component build
@@ -125,7 +127,7 @@ build_helm2() {
     else
         log "helm v$v (with tiller): building"
         build_wrapper "$here/helm2" "$out" \
-            "-s -w -X k8s.io/helm/pkg/version.Version=v$v -X k8s.io/helm/pkg/version.GitTreeState=clean" \
+            "-s -w -X k8s.io/helm/pkg/version.Version=v$v -X k8s.io/helm/pkg/version.BuildMetadata= -X k8s.io/helm/pkg/version.GitTreeState=clean" \
             k8s.io/helm/cmd/helm k8s.io/helm/cmd/tiller
     fi
     # helm 2 keeps its own name so it never shadows helm 3 on PATH
