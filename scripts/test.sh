@@ -140,6 +140,18 @@ galaxy_build_and_docs() (
     echo "documented $n plugins and roles from the built collection"
 )
 
+secrets_not_printed() {
+    local secret rc=0
+    for secret in "$@"; do
+        if grep -l -F -- "$secret" "$out"/*.log; then
+            echo "secret $secret printed in the logs above"
+            rc=1
+        fi
+    done
+    [ $rc -eq 0 ] && echo "none of $# secrets appears in tests/output/*.log"
+    return $rc
+}
+
 molecule_scenario() {
     (cd "$repo" && molecule test -s "$1")
 }
@@ -158,6 +170,18 @@ gate syntax-check syntax_check
 pytest_gate unit-tests tests/unit -p no:cacheprovider
 gate ansible-test-sanity scripts/sanity.sh
 gate galaxy-build-and-docs galaxy_build_and_docs
+
+# ---------------------------------------------------------------- host roles (molecule)
+setup test-images molecule/images/build.sh
+for scenario in docker ssh s3fs; do
+    gate "molecule-$scenario" molecule_scenario "$scenario"
+done
+# The scenarios pass these made-up secrets to the roles; none may be printed.
+gate no-secrets-in-output secrets_not_printed s3fs-test-secret-9f2b
+
+# ---------------------------------------------------------------- cluster roles and modules
+setup cluster-binaries tests/cluster/build.sh
+pytest_gate integration-tests tests/integration -p no:cacheprovider
 
 summary
 [ "$failed" -eq 0 ]

@@ -9,8 +9,9 @@
 set -euo pipefail
 
 mirror=${FFDL_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-# iproute2 gives ss/ip, which the roles' verifiers and testinfra use.
-packages=python3,systemd,systemd-sysv,sudo,ca-certificates,iproute2,dbus
+# iproute2 gives ss/ip to the verifiers; python3-apt is on every standard Debian
+# install and lets ansible dry-run (--check) apt tasks.
+packages=python3,python3-apt,systemd,systemd-sysv,sudo,ca-certificates,iproute2,dbus
 
 log() { printf '[images] %s\n' "$*" >&2; }
 
@@ -29,6 +30,9 @@ build() {
         # packages match what users get.
         printf 'deb %s %s main\ndeb %s %s-updates main\n' "$mirror" "$suite" "$mirror" "$suite" \
             >"$root/etc/apt/sources.list"
+        # An installed system has package lists; a dry run (--check) of an apt
+        # install needs them, since check mode does not refresh the cache.
+        chroot "$root" apt-get update -qq >&2
         # The machine-id must be unique per container: systemd creates it at boot.
         : >"$root/etc/machine-id"
         tar -C "$root" -c . | docker import \
@@ -36,6 +40,9 @@ build() {
             --change 'ENV container=docker' - "$tag" >/dev/null
     fi
     docker tag "$tag" "ffdl-test/debian-$suite:latest"
+    # drop images of older recipes
+    docker images --format '{{.Repository}}:{{.Tag}}' "ffdl-test/debian-$suite" |
+        grep -v -e ":$hash\$" -e ':latest$' | xargs -r docker rmi >/dev/null || true
     echo "$tag"
 }
 

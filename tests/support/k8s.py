@@ -1,0 +1,71 @@
+"""Helpers for tests against the real test cluster (tests/cluster/launcher.py)."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from kubernetes import client, config
+from kubernetes.client.rest import ApiException
+
+
+def api_client(kubeconfig: str | os.PathLike, context: str | None = None) -> client.ApiClient:
+    return config.new_client_from_config(config_file=str(kubeconfig), context=context)
+
+
+def wait_for(what: str, check, timeout: float = 60, interval: float = 0.25):
+    """Poll ``check`` until it returns a truthy value; return it, or fail naming ``what``."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            result = check()
+            if result:
+                return result
+        except ApiException as exc:
+            last = exc
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what} (last error: {last})")
+
+
+def ensure_namespace(api: client.ApiClient, name: str) -> None:
+    core = client.CoreV1Api(api)
+    try:
+        core.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(name=name)))
+    except ApiException as exc:
+        if exc.status != 409:
+            raise
+
+
+def minishift_pvs(api: client.ApiClient, base_dir: str | os.PathLike, count: int = 5) -> list[str]:
+    """PersistentVolumes as OpenShift 3.11's `oc cluster up` makes them (ffdl-facts section i).
+
+    pv0001..pvNNNN, hostPath <base>/openshift.local.pv/pvNNNN (mode 777), 100Gi,
+    RWO+RWX+ROX, reclaim Recycle, label volume=pvNNNN, no storage class. Also
+    the ``myproject`` namespace cluster-up creates for the developer user.
+    """
+    core = client.CoreV1Api(api)
+    names = []
+    for i in range(1, count + 1):
+        name = f"pv{i:04d}"
+        path = Path(base_dir) / "openshift.local.pv" / name
+        path.mkdir(parents=True, exist_ok=True)
+        path.chmod(0o777)
+        body = client.V1PersistentVolume(
+            metadata=client.V1ObjectMeta(name=name, labels={"volume": name}),
+            spec=client.V1PersistentVolumeSpec(
+                capacity={"storage": "100Gi"},
+                access_modes=["ReadWriteOnce", "ReadWriteMany", "ReadOnlyMany"],
+                persistent_volume_reclaim_policy="Recycle",
+                host_path=client.V1HostPathVolumeSource(path=str(path)),
+            ),
+        )
+        try:
+            core.create_persistent_volume(body)
+        except ApiException as exc:
+            if exc.status != 409:
+                raise
+        names.append(name)
+    ensure_namespace(api, "myproject")
+    return names

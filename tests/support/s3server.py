@@ -1,0 +1,147 @@
+"""A real S3 server for tests: moto's server mode on a chosen address.
+
+Used as a library by the pytest fixtures (tests/integration/conftest.py) and as
+a command by molecule scenarios and scripts::
+
+    python tests/support/s3server.py start --host 127.0.0.1 --state-file /tmp/s3.json
+    python tests/support/s3server.py stop --state-file /tmp/s3.json
+
+``start`` prints the state (JSON with ``pid`` and ``url``) once the server
+answers; ``stop`` ends the process it started, by PID.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+
+@dataclass
+class S3Server:
+    pid: int
+    host: str
+    port: int
+    log: str
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def state(self) -> dict:
+        return {**asdict(self), "url": self.url}
+
+
+def free_port(host: str) -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def _moto_command() -> list[str]:
+    binary = Path(sys.executable).with_name("moto_server")
+    return [str(binary)] if binary.exists() else [sys.executable, "-m", "moto.server"]
+
+
+def start(host: str = "127.0.0.1", port: int = 0, log: str | None = None, timeout: float = 30) -> S3Server:
+    """Start moto_server on host:port (0 picks a free port) and wait until it answers."""
+    port = port or free_port(host)
+    log = log or os.path.join(os.environ.get("TMPDIR", "/tmp"), f"moto-{host}-{port}.log")
+    with open(log, "ab") as out:
+        proc = subprocess.Popen(
+            [*_moto_command(), "-H", host, "-p", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    server = S3Server(pid=proc.pid, host=host, port=port, log=log)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"moto_server exited with {proc.returncode}; see {log}")
+        try:
+            with urllib.request.urlopen(server.url + "/moto-api/", timeout=2):  # noqa: S310 (loopback test server)
+                return server
+        except OSError:
+            time.sleep(0.2)
+    stop(server.pid)
+    raise RuntimeError(f"moto_server did not answer on {server.url} within {timeout} s; see {log}")
+
+
+def stop(pid: int, timeout: float = 10) -> None:
+    """Stop the server process group started by start()."""
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        # reap it when it is our child, so it does not linger as a zombie
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.killpg(pid, signal.SIGKILL)
+
+
+def s3_client(server: S3Server, access_key: str = "test", secret_key: str = "test"):  # noqa: S107 (moto ignores them)
+    """A boto3 S3 client for the server (path-style, us-east-1, as FfDL's localstack is used)."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(
+        "s3",
+        endpoint_url=server.url,
+        aws_access_key_id=access_key,
+        aws_secret_access_key=secret_key,
+        region_name="us-east-1",
+        config=Config(s3={"addressing_style": "path"}),
+    )
+
+
+def make_bucket(server: S3Server, name: str, objects: dict[str, bytes] | None = None) -> None:
+    """Create a bucket, with optional objects, on the server."""
+    s3 = s3_client(server)
+    s3.create_bucket(Bucket=name)
+    for key, body in (objects or {}).items():
+        s3.put_object(Bucket=name, Key=key, Body=body)
+
+
+def list_keys(server: S3Server, bucket: str) -> list[str]:
+    response = s3_client(server).list_objects_v2(Bucket=bucket)
+    return sorted(item["Key"] for item in response.get("Contents", []))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Start or stop a moto S3 server for tests.")
+    parser.add_argument("command", choices=("start", "stop"))
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--state-file", type=Path, required=True)
+    args = parser.parse_args(argv)
+    if args.command == "start":
+        server = start(args.host, args.port)
+        args.state_file.write_text(json.dumps(server.state()))
+        print(json.dumps(server.state()))
+        return 0
+    if args.state_file.exists():
+        stop(json.loads(args.state_file.read_text())["pid"])
+        args.state_file.unlink()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
