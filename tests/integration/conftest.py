@@ -12,7 +12,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from tests.cluster.launcher import DEFAULT_BIN, Cluster  # noqa: E402
-from tests.support import k8s, s3server  # noqa: E402
+from tests.support import k8s, servers  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -50,9 +50,9 @@ def namespace(api, request):
 @pytest.fixture(scope="session")
 def s3():
     """A moto S3 server on loopback."""
-    server = s3server.start("127.0.0.1")
+    server = servers.start("127.0.0.1")
     yield server
-    s3server.stop(server.pid)
+    servers.stop(server.pid)
 
 
 @pytest.fixture

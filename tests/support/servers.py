@@ -1,13 +1,14 @@
-"""A real S3 server for tests: moto's server mode on a chosen address.
+"""Background servers for tests: a real S3 server (moto) and a static HTTP server.
 
 Used as a library by the pytest fixtures (tests/integration/conftest.py) and as
-a command by molecule scenarios and scripts::
+a command by molecule scenarios::
 
-    python tests/support/s3server.py start --host 127.0.0.1 --state-file /tmp/s3.json
-    python tests/support/s3server.py stop --state-file /tmp/s3.json
+    python tests/support/servers.py start s3 --host 172.17.0.1 --state-file /tmp/s3.json
+    python tests/support/servers.py start http --root DIR --host 172.17.0.1 --state-file /tmp/http.json
+    python tests/support/servers.py stop --state-file /tmp/s3.json
 
 ``start`` prints the state (JSON with ``pid`` and ``url``) once the server
-answers; ``stop`` ends the process it started, by PID.
+answers; ``stop`` ends the process group it started, by PID.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from pathlib import Path
 
 
 @dataclass
-class S3Server:
+class Server:
     pid: int
     host: str
     port: int
@@ -52,30 +53,37 @@ def _moto_command() -> list[str]:
     return [str(binary)] if binary.exists() else [sys.executable, "-m", "moto.server"]
 
 
-def start(host: str = "127.0.0.1", port: int = 0, log: str | None = None, timeout: float = 30) -> S3Server:
-    """Start moto_server on host:port (0 picks a free port) and wait until it answers."""
-    port = port or free_port(host)
-    log = log or os.path.join(os.environ.get("TMPDIR", "/tmp"), f"moto-{host}-{port}.log")
+def _start(kind: str, argv: list[str], host: str, port: int, probe: str, timeout: float) -> Server:
+    log = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"{kind}-{host}-{port}.log")
     with open(log, "ab") as out:
         proc = subprocess.Popen(
-            [*_moto_command(), "-H", host, "-p", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
+            argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
         )
-    server = S3Server(pid=proc.pid, host=host, port=port, log=log)
+    server = Server(pid=proc.pid, host=host, port=port, log=log)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"moto_server exited with {proc.returncode}; see {log}")
+            raise RuntimeError(f"{kind} server exited with {proc.returncode}; see {log}")
         try:
-            with urllib.request.urlopen(server.url + "/moto-api/", timeout=2):  # noqa: S310 (loopback test server)
+            with urllib.request.urlopen(server.url + probe, timeout=2):  # noqa: S310 (test server on a local address)
                 return server
         except OSError:
             time.sleep(0.2)
     stop(server.pid)
-    raise RuntimeError(f"moto_server did not answer on {server.url} within {timeout} s; see {log}")
+    raise RuntimeError(f"{kind} server did not answer on {server.url} within {timeout} s; see {log}")
+
+
+def start(host: str = "127.0.0.1", port: int = 0, timeout: float = 30) -> Server:
+    """Start moto's S3 server on host:port (0 picks a free port) and wait until it answers."""
+    port = port or free_port(host)
+    return _start("moto", [*_moto_command(), "-H", host, "-p", str(port)], host, port, "/moto-api/", timeout)
+
+
+def start_http(root: str, host: str = "127.0.0.1", port: int = 0, timeout: float = 30) -> Server:
+    """Serve the files under ``root`` over plain HTTP (a release mirror for the roles' downloads)."""
+    port = port or free_port(host)
+    argv = [sys.executable, "-m", "http.server", "--bind", host, "--directory", root, str(port)]
+    return _start("http", argv, host, port, "/", timeout)
 
 
 def stop(pid: int, timeout: float = 10) -> None:
@@ -97,7 +105,7 @@ def stop(pid: int, timeout: float = 10) -> None:
     os.killpg(pid, signal.SIGKILL)
 
 
-def s3_client(server: S3Server, access_key: str = "test", secret_key: str = "test"):  # noqa: S107 (moto ignores them)
+def s3_client(server: Server, access_key: str = "test", secret_key: str = "test"):  # noqa: S107 (moto ignores them)
     """A boto3 S3 client for the server (path-style, us-east-1, as FfDL's localstack is used)."""
     import boto3
     from botocore.config import Config
@@ -112,7 +120,7 @@ def s3_client(server: S3Server, access_key: str = "test", secret_key: str = "tes
     )
 
 
-def make_bucket(server: S3Server, name: str, objects: dict[str, bytes] | None = None) -> None:
+def make_bucket(server: Server, name: str, objects: dict[str, bytes] | None = None) -> None:
     """Create a bucket, with optional objects, on the server."""
     s3 = s3_client(server)
     s3.create_bucket(Bucket=name)
@@ -120,20 +128,27 @@ def make_bucket(server: S3Server, name: str, objects: dict[str, bytes] | None = 
         s3.put_object(Bucket=name, Key=key, Body=body)
 
 
-def list_keys(server: S3Server, bucket: str) -> list[str]:
+def list_keys(server: Server, bucket: str) -> list[str]:
     response = s3_client(server).list_objects_v2(Bucket=bucket)
     return sorted(item["Key"] for item in response.get("Contents", []))
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Start or stop a moto S3 server for tests.")
+    parser = argparse.ArgumentParser(description="Start or stop a test server.")
     parser.add_argument("command", choices=("start", "stop"))
+    parser.add_argument("kind", nargs="?", choices=("s3", "http"), default="s3")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--root", help="directory the http server serves")
     parser.add_argument("--state-file", type=Path, required=True)
     args = parser.parse_args(argv)
     if args.command == "start":
-        server = start(args.host, args.port)
+        if args.kind == "http":
+            if not args.root:
+                parser.error("start http needs --root")
+            server = start_http(args.root, args.host, args.port)
+        else:
+            server = start(args.host, args.port)
         args.state_file.write_text(json.dumps(server.state()))
         print(json.dumps(server.state()))
         return 0

@@ -1,0 +1,36 @@
+"""Run a module's main() in-process and capture what it would return."""
+
+from __future__ import annotations
+
+import pytest
+from ansible.module_utils import basic
+from ansible.module_utils.testing import patch_module_args
+
+
+class ModuleExit(Exception):
+    def __init__(self, result, failed):
+        super().__init__(result)
+        self.result = result
+        self.failed = failed
+
+
+@pytest.fixture
+def run_module(monkeypatch):
+    """run_module(module, args, check_mode=False, diff=False) -> (result, failed)."""
+
+    def exit_json(self, **kwargs):
+        raise ModuleExit(kwargs, False)
+
+    def fail_json(self, msg, **kwargs):
+        raise ModuleExit({"msg": msg, **kwargs}, True)
+
+    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
+    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
+
+    def run(module, args, check_mode=False, diff=False):
+        full = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
+        with patch_module_args(full), pytest.raises(ModuleExit) as exc:
+            module.main()
+        return exc.value.result, exc.value.failed
+
+    return run
