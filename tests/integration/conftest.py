@@ -66,3 +66,79 @@ def cluster_env(cluster):
         ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
     )
     return env
+
+
+def _release_tarball(out_dir: Path, name: str, files: dict[str, Path]) -> Path:
+    """A get.helm.sh-shaped archive (linux-amd64/<file>) with its bare-digest .sha256 beside it."""
+    import hashlib
+    import tarfile
+
+    archive = out_dir / name
+    with tarfile.open(archive, "w:gz") as tar:
+        for member, source in files.items():
+            tar.add(source.resolve(), arcname=f"linux-amd64/{member}")
+    archive.with_name(name + ".sha256").write_text(hashlib.sha256(archive.read_bytes()).hexdigest() + "\n")
+    return archive
+
+
+@pytest.fixture(scope="session")
+def helm_mirror(tmp_path_factory):
+    """A local mirror of get.helm.sh holding the Helm 3 and Helm 2 (+Tiller) the test bed built."""
+    from tests.cluster.launcher import DEFAULT_BIN
+
+    versions = dict(
+        line.split("=", 1) for line in (REPO / "tests/cluster/versions.env").read_text().split() if "=" in line
+    )
+    root = tmp_path_factory.mktemp("helm-mirror")
+    readme = root / "README.md"
+    readme.write_text("Built from the Go module proxy by tests/cluster/build.sh\n")
+    _release_tarball(
+        root,
+        f"helm-v{versions['HELM3_VERSION']}-linux-amd64.tar.gz",
+        {"helm": DEFAULT_BIN / "helm", "README.md": readme},
+    )
+    _release_tarball(
+        root,
+        f"helm-v{versions['HELM2_VERSION']}-linux-amd64.tar.gz",
+        {"helm": DEFAULT_BIN / "helm2", "tiller": DEFAULT_BIN / "tiller", "README.md": readme},
+    )
+    server = servers.start_http(str(root))
+    yield {"url": server.url, "root": root, "helm3": versions["HELM3_VERSION"], "helm2": versions["HELM2_VERSION"]}
+    servers.stop(server.pid)
+
+
+@pytest.fixture(scope="session")
+def tiller(cluster, tmp_path_factory):
+    """Helm 2's Tiller as a local process against the test cluster (kwok pods run nothing).
+
+    Yields its host:port, for HELM_HOST.
+    """
+    import subprocess
+
+    port = servers.free_port("127.0.0.1")
+    log = tmp_path_factory.mktemp("tiller") / "tiller.log"
+    env = dict(os.environ, KUBECONFIG=str(cluster.kubeconfig), TILLER_NAMESPACE="kube-system")
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [
+                str(DEFAULT_BIN / "tiller"),
+                "-listen",
+                f"127.0.0.1:{port}",
+                "-probe-listen",
+                f"127.0.0.1:{servers.free_port('127.0.0.1')}",
+            ],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    k8s.wait_for("tiller listening", lambda: _port_open(port), timeout=30)
+    yield f"127.0.0.1:{port}"
+    servers.stop(proc.pid)
+
+
+def _port_open(port: int) -> bool:
+    import socket
+
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0

@@ -1,0 +1,122 @@
+"""ffdl.platform.helm against the real test cluster, with Helm built from source and served as a mirror."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import textwrap
+
+import pytest
+from kubernetes import client
+
+from tests.support.ansible_run import run_playbook
+
+pytestmark = pytest.mark.cluster
+
+PLAYBOOK = textwrap.dedent(
+    """\
+    - hosts: localhost
+      gather_facts: true
+      roles:
+        - role: ffdl.platform.helm
+    """
+)
+
+
+@pytest.fixture
+def playbook(tmp_path):
+    path = tmp_path / "helm.yml"
+    path.write_text(PLAYBOOK)
+    return path
+
+
+def base_vars(cluster, helm_mirror, tmp_path, **extra):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    return {
+        "k8s_auth_kubeconfig": str(cluster.kubeconfig),
+        "k8s_auth_context": "ffdl-test",
+        "helm_release_base_url": helm_mirror["url"],
+        "helm_bin_dir": str(bin_dir),
+        "helm_home": str(tmp_path / "helm-home"),
+        **extra,
+    }
+
+
+def test_helm3_installs_verified_and_is_idempotent(cluster, helm_mirror, playbook, tmp_path):
+    extra = base_vars(cluster, helm_mirror, tmp_path, helm_mode="helm3")
+    first = run_playbook(playbook, extra)
+    assert first.rc == 0, first.stdout[-3000:] + first.stderr
+    assert "Install Helm " + helm_mirror["helm3"] in first.changed_tasks()
+    out = subprocess.run([str(tmp_path / "bin/helm"), "version", "--short"], capture_output=True, text=True, check=True)
+    assert out.stdout.startswith("v" + helm_mirror["helm3"])
+    second = run_playbook(playbook, extra)
+    assert second.rc == 0 and second.changed() == 0, second.changed_tasks()
+
+
+def test_helm3_creates_no_tiller_objects(api, cluster, helm_mirror, playbook, tmp_path):
+    extra = base_vars(cluster, helm_mirror, tmp_path, helm_mode="helm3", helm_tiller_namespace="helm3-no-tiller")
+    assert run_playbook(playbook, extra).rc == 0
+    names = [ns.metadata.name for ns in client.CoreV1Api(api).list_namespace().items]
+    assert "helm3-no-tiller" not in names
+
+
+def test_checksum_mismatch_is_rejected_before_install(cluster, helm_mirror, playbook, tmp_path):
+    extra = base_vars(cluster, helm_mirror, tmp_path, helm_mode="helm3", helm_checksum="0" * 64)
+    run = run_playbook(playbook, extra)
+    assert run.rc != 0
+    assert any("checksum mismatch" in msg for msg in run.failure_messages()), run.failure_messages()
+    assert list((tmp_path / "bin").iterdir()) == []
+
+
+def test_tiller_mode_dry_run_on_a_fresh_cluster_changes_nothing(api, cluster, helm_mirror, playbook, tmp_path, tiller):
+    extra = base_vars(
+        cluster,
+        helm_mirror,
+        tmp_path,
+        helm_tiller_namespace="kube-system",
+        helm_tiller_service_account="tiller-dry",
+        helm_tiller_host=tiller,
+    )
+    run = run_playbook(playbook, extra, check=True)
+    assert run.rc == 0, run.stdout[-3000:]
+    assert list((tmp_path / "bin").iterdir()) == []
+    with pytest.raises(client.ApiException):
+        client.CoreV1Api(api).read_namespaced_service_account("tiller-dry", "kube-system")
+
+
+def test_tiller_mode_sets_up_tiller_and_is_idempotent(api, cluster, helm_mirror, playbook, tmp_path, tiller):
+    extra = base_vars(
+        cluster,
+        helm_mirror,
+        tmp_path,
+        helm_tiller_image="registry.example.internal/helm/tiller:v2.17.0",
+        helm_tiller_host=tiller,
+    )
+    first = run_playbook(playbook, extra)
+    assert first.rc == 0, first.stdout[-4000:] + first.stderr
+    assert "Run helm init (deploys or upgrades Tiller with the tiller service account)" in first.changed_tasks()
+
+    core, rbac, apps = client.CoreV1Api(api), client.RbacAuthorizationV1Api(api), client.AppsV1Api(api)
+    assert core.read_namespaced_service_account("tiller", "kube-system").metadata.name == "tiller"
+    binding = rbac.read_cluster_role_binding("tiller")
+    assert binding.role_ref.name == "cluster-admin"
+    assert [(s.kind, s.name, s.namespace) for s in binding.subjects] == [("ServiceAccount", "tiller", "kube-system")]
+    deploy = apps.read_namespaced_deployment("tiller-deploy", "kube-system")
+    assert deploy.spec.template.spec.service_account_name == "tiller"
+    assert deploy.spec.template.spec.containers[0].image == "registry.example.internal/helm/tiller:v2.17.0"
+    assert deploy.status.available_replicas == 1
+
+    versions = first.task_results("Check the client reaches Tiller")[0]["stdout"]
+    # a source build has no git commit, so helm prints the long form even with --short
+    assert re.search(r"^Client: .*v2\.17\.0", versions, re.M) and re.search(r"^Server: .*v2\.17\.0", versions, re.M)
+
+    second = run_playbook(playbook, extra)
+    assert second.rc == 0 and second.changed() == 0, second.changed_tasks()
+
+
+def test_tiller_mode_refuses_a_helm3_version(cluster, helm_mirror, playbook, tmp_path):
+    extra = base_vars(cluster, helm_mirror, tmp_path, helm_v2_version="3.18.6")
+    run = run_playbook(playbook, extra)
+    assert run.rc != 0
+    assert any("Tiller exists only in Helm 2" in msg for msg in run.failure_messages())

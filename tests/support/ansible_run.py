@@ -1,0 +1,98 @@
+"""Run ansible-playbook from tests and read its per-host stats (ansible.posix.json callback)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _short(name: str) -> str:
+    """Task name without the "namespace.collection.role : " prefix."""
+    return name.split(" : ", 1)[-1]
+
+
+@dataclass
+class PlaybookRun:
+    rc: int
+    stdout: str
+    stderr: str
+    stats: dict = field(default_factory=dict)
+    plays: list = field(default_factory=list)
+
+    def changed(self, host: str = "localhost") -> int:
+        return self.stats.get(host, {}).get("changed", -1)
+
+    def failed(self, host: str = "localhost") -> int:
+        return self.stats.get(host, {}).get("failures", 0) + self.stats.get(host, {}).get("unreachable", 0)
+
+    def task_results(self, name: str, host: str = "localhost") -> list[dict]:
+        out = []
+        for play in self.plays:
+            for task in play.get("tasks", []):
+                if _short(task["task"]["name"]) == name and host in task["hosts"]:
+                    out.append(task["hosts"][host])
+        return out
+
+    def changed_tasks(self, host: str = "localhost") -> list[str]:
+        return [
+            _short(task["task"]["name"])
+            for play in self.plays
+            for task in play.get("tasks", [])
+            if task["hosts"].get(host, {}).get("changed")
+        ]
+
+    def failure_messages(self, host: str = "localhost") -> list[str]:
+        return [
+            str(task["hosts"][host].get("msg"))
+            for play in self.plays
+            for task in play.get("tasks", [])
+            if task["hosts"].get(host, {}).get("failed") and not task["hosts"][host].get("ignore_errors")
+        ]
+
+
+def run_playbook(
+    playbook: str | Path,
+    extra_vars: dict | None = None,
+    env: dict | None = None,
+    check: bool = False,
+    diff: bool = False,
+    args: list[str] | None = None,
+) -> PlaybookRun:
+    """ansible-playbook against localhost with the repo's ansible.cfg and collections."""
+    environ = dict(os.environ if env is None else env)
+    environ.update(
+        ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
+        ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_RETRY_FILES_ENABLED="0",
+    )
+    environ["PATH"] = f"{Path(sys.executable).parent}:{environ.get('PATH', '')}"
+    argv = [
+        "ansible-playbook",
+        "-i",
+        "localhost,",
+        "-c",
+        "local",
+        "-e",
+        "ansible_python_interpreter=" + sys.executable,
+        "-e",
+        json.dumps(extra_vars or {}),
+        str(playbook),
+    ]
+    if check:
+        argv.append("--check")
+    if diff:
+        argv.append("--diff")
+    argv += args or []
+    proc = subprocess.run(argv, env=environ, capture_output=True, text=True, check=False, cwd=REPO)
+    try:
+        data = json.loads(proc.stdout[proc.stdout.index("{") :])
+    except ValueError:
+        data = {}
+    return PlaybookRun(proc.returncode, proc.stdout, proc.stderr, data.get("stats", {}), data.get("plays", []))
