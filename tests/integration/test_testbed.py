@@ -20,8 +20,9 @@ def test_apiserver_reports_its_real_version(cluster):
     assert version["major"] == "1"
 
 
-def test_pvc_with_empty_class_and_selector_binds_pv0001(api, namespace, tmp_path):
-    k8s.minishift_pvs(api, tmp_path, count=3)
+def test_pvc_with_empty_class_and_selector_binds_a_cluster_up_pv(api, namespace, tmp_path):
+    # pv0101.. so the ffdl tests keep pv0001
+    k8s.minishift_pvs(api, tmp_path, count=3, start=101)
     core = client.CoreV1Api(api)
     claim = client.V1PersistentVolumeClaim(
         metadata=client.V1ObjectMeta(name="claim"),
@@ -29,7 +30,7 @@ def test_pvc_with_empty_class_and_selector_binds_pv0001(api, namespace, tmp_path
             storage_class_name="",
             access_modes=["ReadWriteMany"],
             resources=client.V1VolumeResourceRequirements(requests={"storage": "20Gi"}),
-            selector=client.V1LabelSelector(match_labels={"volume": "pv0001"}),
+            selector=client.V1LabelSelector(match_labels={"volume": "pv0101"}),
         ),
     )
     core.create_namespaced_persistent_volume_claim(namespace, claim)
@@ -39,13 +40,13 @@ def test_pvc_with_empty_class_and_selector_binds_pv0001(api, namespace, tmp_path
             (pvc := core.read_namespaced_persistent_volume_claim("claim", namespace)).status.phase == "Bound" and pvc
         ),
     )
-    assert bound.spec.volume_name == "pv0001"
-    pv = core.read_persistent_volume("pv0001")
+    assert bound.spec.volume_name == "pv0101"
+    pv = core.read_persistent_volume("pv0101")
     assert pv.spec.claim_ref.name == "claim"
     core.delete_namespaced_persistent_volume_claim("claim", namespace)
     # Recycle needs a recycler pod; with no kubelet the PV ends Released or Failed, never Available.
-    k8s.wait_for("pv0001 released", lambda: core.read_persistent_volume("pv0001").status.phase != "Bound")
-    core.delete_persistent_volume("pv0001")
+    k8s.wait_for("pv0101 released", lambda: core.read_persistent_volume("pv0101").status.phase != "Bound")
+    core.delete_persistent_volume("pv0101")
 
 
 def test_claim_in_use_stays_terminating_until_the_pod_is_gone(api, namespace):

@@ -38,7 +38,7 @@ def ensure_namespace(api: client.ApiClient, name: str) -> None:
             raise
 
 
-def minishift_pvs(api: client.ApiClient, base_dir: str | os.PathLike, count: int = 5) -> list[str]:
+def minishift_pvs(api: client.ApiClient, base_dir: str | os.PathLike, count: int = 5, start: int = 1) -> list[str]:
     """PersistentVolumes as OpenShift 3.11's `oc cluster up` makes them (ffdl-facts section i).
 
     pv0001..pvNNNN, hostPath <base>/openshift.local.pv/pvNNNN (mode 777), 100Gi,
@@ -47,7 +47,7 @@ def minishift_pvs(api: client.ApiClient, base_dir: str | os.PathLike, count: int
     """
     core = client.CoreV1Api(api)
     names = []
-    for i in range(1, count + 1):
+    for i in range(start, start + count):
         name = f"pv{i:04d}"
         path = Path(base_dir) / "openshift.local.pv" / name
         path.mkdir(parents=True, exist_ok=True)
