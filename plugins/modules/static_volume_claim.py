@@ -147,7 +147,7 @@ actions:
   type: list
   elements: str
   sample:
-    - delete claim static-volume-1 (selector is None, want matchLabels {'volume': 'pv0001'})
+    - "delete claim static-volume-1 (selector is None, want matchLabels {'volume': 'pv0001'})"
     - delete PersistentVolume local-volume-1
     - create claim static-volume-1
 """
@@ -330,7 +330,7 @@ def main():
         retain_volume=dict(type="bool", default=True),
         force=dict(type="bool", default=False),
         configmap_name=dict(type="str", default="static-volumes-v2"),
-        configmap_key=dict(type="str", default="PVCs-v2.yaml"),
+        configmap_key=dict(type="str", default="PVCs-v2.yaml", no_log=False),
         wait_timeout=dict(type="int", default=120),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )

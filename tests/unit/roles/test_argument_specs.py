@@ -38,7 +38,7 @@ def test_defaults_and_specs_agree(role):
         assert _normalise(spec.get("default")) == _normalise(defaults[name]), (
             f"{name}: spec default != defaults/main.yml"
         )
-        if "choices" in spec:
+        if "choices" in spec and "{{" not in str(defaults[name]):
             assert defaults[name] in spec["choices"], f"{name}: default not among its choices"
 
 

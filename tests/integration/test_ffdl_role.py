@@ -1,0 +1,308 @@
+"""ffdl.platform.ffdl (after ffdl.platform.helm) against the real control plane, with stand-in FfDL charts.
+
+The tests run in file order and share one deployment: dry run on a fresh
+cluster, deploy with Helm 2 through Tiller, re-run, interrupted rewrite, RBAC
+modes, a readiness failure, removal, then the same with Helm 3.
+"""
+
+from __future__ import annotations
+
+import shutil
+import stat
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+from kubernetes import client
+
+from tests.support import k8s
+from tests.support.ansible_run import run_playbook
+
+pytestmark = pytest.mark.cluster
+
+NS = "ffdl-test"
+REPO_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "ffdl-repo"
+PLAYBOOK = textwrap.dedent(
+    """\
+    - hosts: localhost
+      gather_facts: true
+      roles:
+        - role: ffdl.platform.helm
+        - role: ffdl.platform.ffdl
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def env(api, cluster, helm_mirror, tiller, tmp_path_factory):
+    work = tmp_path_factory.mktemp("ffdl")
+    # FfDL's repository as the role clones it: a git repository with a helm-patch branch
+    repo = work / "FfDL.git"
+    shutil.copytree(REPO_FIXTURE, repo)
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@localhost"]
+    for argv in (["init", "-q", "-b", "master"], ["add", "-A"], ["commit", "-qm", "charts"], ["branch", "helm-patch"]):
+        subprocess.run(git + argv, check=True)
+    # Minishift's PVs, pv0001 with data that must survive everything
+    pv_base = work / "minishift-base"
+    k8s.minishift_pvs(api, pv_base, count=3, start=1)
+    data = pv_base / "openshift.local.pv" / "pv0001" / "earlier-job" / "model.ckpt"
+    data.parent.mkdir(parents=True)
+    data.write_text("weights")
+    (work / "bin").mkdir()
+    playbook = work / "site.yml"
+    playbook.write_text(PLAYBOOK)
+    extra = {
+        "k8s_auth_kubeconfig": str(cluster.kubeconfig),
+        "k8s_auth_context": "ffdl-test",
+        "helm_release_base_url": helm_mirror["url"],
+        "helm_bin_dir": str(work / "bin"),
+        "helm_home": str(work / "helm-home"),
+        "helm_tiller_host": tiller,
+        "ffdl_repo_url": str(repo),
+        "ffdl_source_dir": str(work / "src"),
+        "ffdl_config_dir": str(work / "config"),
+        "ffdl_manage_packages": False,
+        "ffdl_namespace": NS,
+        "ffdl_endpoints_file": str(work / "endpoints.yml"),
+        "ffdl_ready_timeout": 120,
+        "ffdl_helm_timeout": 120,
+    }
+    yield {"work": work, "playbook": playbook, "vars": extra, "data": data, "api": api}
+
+
+def run(env, check=False, **overrides):
+    return run_playbook(env["playbook"], {**env["vars"], **overrides}, check=check)
+
+
+def helm2_releases(env):
+    out = subprocess.run(
+        [str(env["work"] / "bin/helm"), "ls", "--all", "--output", "json", "--kube-context", "ffdl-test"],
+        env={
+            "KUBECONFIG": env["vars"]["k8s_auth_kubeconfig"],
+            "HELM_HOME": env["vars"]["helm_home"],
+            "HELM_HOST": env["vars"]["helm_tiller_host"],
+            "PATH": "/usr/bin:/bin",
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return {r["Name"]: r["Status"] for r in (yaml.safe_load(out) or {}).get("Releases", [])}
+
+
+def crb_names(api):
+    return {b.metadata.name for b in client.RbacAuthorizationV1Api(api).list_cluster_role_binding().items}
+
+
+@pytest.fixture(scope="module")
+def openshift_scc(api, cluster):
+    """TEST DOUBLE of OpenShift's SecurityContextConstraints API (a CRD) with an anyuid SCC."""
+    crd = {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": "securitycontextconstraints.security.openshift.io"},
+        "spec": {
+            "group": "security.openshift.io",
+            "scope": "Cluster",
+            "names": {
+                "kind": "SecurityContextConstraints",
+                "plural": "securitycontextconstraints",
+                "singular": "securitycontextconstraints",
+            },
+            "versions": [
+                {
+                    "name": "v1",
+                    "served": True,
+                    "storage": True,
+                    "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
+                }
+            ],
+        },
+    }
+    cluster.kubectl("apply", "-f", "-", input=yaml.safe_dump(crd))
+    cluster.kubectl("wait", "--for=condition=Established", "crd/securitycontextconstraints.security.openshift.io")
+    scc = {
+        "apiVersion": "security.openshift.io/v1",
+        "kind": "SecurityContextConstraints",
+        "metadata": {"name": "anyuid"},
+        "users": ["system:admin"],
+        "runAsUser": {"type": "RunAsAny"},
+    }
+    k8s.wait_for(
+        "SCC API served",
+        lambda: cluster.kubectl("apply", "-f", "-", input=yaml.safe_dump(scc), check=False).returncode == 0,
+    )
+    yield
+    cluster.kubectl("delete", "crd", "securitycontextconstraints.security.openshift.io", "--wait=true")
+
+
+def scc_users(cluster):
+    out = cluster.kubectl("get", "securitycontextconstraints.security.openshift.io", "anyuid", "-o", "yaml").stdout
+    return yaml.safe_load(out).get("users") or []
+
+
+def test_dry_run_on_a_fresh_cluster_changes_nothing(env):
+    result = run(env, check=True)
+    assert result.rc == 0, result.stdout[-4000:]
+    core = client.CoreV1Api(env["api"])
+    assert NS not in {n.metadata.name for n in core.list_namespace().items}
+    assert not (env["work"] / "src").exists()
+    assert not any(name.startswith("ffdl-") for name in crb_names(env["api"]))
+
+
+def test_deploy_with_helm2_through_tiller(env, openshift_scc, cluster):
+    result = run(env)
+    assert result.rc == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    api = env["api"]
+    core = client.CoreV1Api(api)
+
+    assert helm2_releases(env) == {
+        "ibmcloud-object-storage-plugin": "DEPLOYED",
+        "ffdl-helper": "DEPLOYED",
+        "ffdl-core": "DEPLOYED",
+    }
+    pvc = core.read_namespaced_persistent_volume_claim("static-volume-1", NS)
+    assert pvc.status.phase == "Bound" and pvc.spec.volume_name == "pv0001"
+    assert pvc.spec.selector.match_labels == {"volume": "pv0001"}
+    assert pvc.metadata.labels["type"] == "dlaas-static-volume"
+    assert pvc.metadata.annotations["volume.beta.kubernetes.io/storage-class"] == ""
+    with pytest.raises(client.ApiException):
+        core.read_persistent_volume("local-volume-1")
+    cm = yaml.safe_load(core.read_namespaced_config_map("static-volumes-v2", NS).data["PVCs-v2.yaml"])
+    assert cm == {"static-volumes-v2": [{"name": "static-volume-1", "zlabel": "static-volume-1", "status": "active"}]}
+
+    binding = client.RbacAuthorizationV1Api(api).read_cluster_role_binding(f"ffdl-{NS}-serviceaccounts-cluster-admin")
+    assert binding.role_ref.name == "cluster-admin"
+    assert [(s.kind, s.name) for s in binding.subjects] == [("Group", f"system:serviceaccounts:{NS}")]
+    assert "ffdl-all-serviceaccounts-cluster-admin" not in crb_names(api)
+    users = scc_users(cluster)
+    assert {"system:admin", f"system:serviceaccount:{NS}:default", f"system:serviceaccount:{NS}:ffdl-lcm"} <= set(users)
+
+    ports = {s: core.read_namespaced_service(s, NS).spec.ports[0].node_port for s in ("ffdl-ui", "ffdl-restapi", "s3")}
+    node = core.read_node("kwok-node-0")
+    ip = next(a.address for a in node.status.addresses if a.type == "InternalIP")
+    endpoints_file = env["work"] / "endpoints.yml"
+    endpoints = yaml.safe_load(endpoints_file.read_text())
+    assert (
+        endpoints["ui_url"]
+        == f"http://{ip}:{ports['ffdl-ui']}/#/login?endpoint={ip}:{ports['ffdl-restapi']}&username=test-user"
+    )
+    assert endpoints["restapi_url"] == f"http://{ip}:{ports['ffdl-restapi']}"
+    assert endpoints["s3_endpoint_url"] == f"http://{ip}:{ports['s3']}"
+    assert "development-only" in endpoints_file.read_text()
+    assert stat.S_IMODE(endpoints_file.stat().st_mode) == 0o600
+
+    config = env["work"] / "config"
+    private_key = (config / "ffdl-learner-rsa").read_text()
+    assert stat.S_IMODE((config / "ffdl-learner-rsa").stat().st_mode) == 0o600
+    assert stat.S_IMODE((config / "ffdl-core-values.yaml").stat().st_mode) == 0o600
+    values = yaml.safe_load((config / "ffdl-core-values.yaml").read_text())
+    assert values["rsaprikey"] == private_key and values["learner"]["tag"] == "master-97"
+    key_body = private_key.splitlines()[1]
+    assert key_body not in result.stdout and key_body not in result.stderr
+    assert env["data"].read_text() == "weights"
+
+
+def test_second_run_changes_nothing(env, openshift_scc):
+    result = run(env)
+    assert result.rc == 0, result.stdout[-4000:]
+    assert result.changed() == 0, result.changed_tasks()
+
+
+def test_run_interrupted_after_the_claim_deletion_converges(env, openshift_scc):
+    core = client.CoreV1Api(env["api"])
+    core.delete_namespaced_persistent_volume_claim("static-volume-1", NS)
+    k8s.wait_for(
+        "claim gone",
+        lambda: (
+            "static-volume-1" not in {c.metadata.name for c in core.list_namespaced_persistent_volume_claim(NS).items}
+        ),
+    )
+    result = run(env)
+    assert result.rc == 0, result.stdout[-4000:]
+    pvc = core.read_namespaced_persistent_volume_claim("static-volume-1", NS)
+    assert pvc.status.phase == "Bound" and pvc.spec.volume_name == "pv0001"
+    assert env["data"].read_text() == "weights"
+
+
+def test_rbac_cluster_mode_warns_and_none_leaves_rbac_alone(env, openshift_scc):
+    api = env["api"]
+    result = run(env, ffdl_rbac_mode="cluster")
+    assert result.rc == 0, result.stdout[-4000:]
+    assert "EVERY service account" in result.stdout
+    binding = client.RbacAuthorizationV1Api(api).read_cluster_role_binding("ffdl-all-serviceaccounts-cluster-admin")
+    assert [(s.kind, s.name) for s in binding.subjects] == [("Group", "system:serviceaccounts")]
+    assert f"ffdl-{NS}-serviceaccounts-cluster-admin" not in crb_names(api)
+    before = crb_names(api)
+    result = run(env, ffdl_rbac_mode="none")
+    assert result.rc == 0 and crb_names(api) == before
+    result = run(env)  # back to the default
+    assert result.rc == 0
+    assert f"ffdl-{NS}-serviceaccounts-cluster-admin" in crb_names(api)
+    assert "ffdl-all-serviceaccounts-cluster-admin" not in crb_names(api)
+
+
+def test_readiness_timeout_names_the_pods_that_are_not_ready(env, openshift_scc, cluster):
+    core = client.CoreV1Api(env["api"])
+    cluster.kubectl("cordon", "kwok-node-0")
+    try:
+        for pod in core.list_namespaced_pod(NS, label_selector="service=ffdl-ui").items:
+            core.delete_namespaced_pod(pod.metadata.name, NS, grace_period_seconds=0)
+        k8s.wait_for(
+            "a pending ffdl-ui pod",
+            lambda: any(
+                p.status.phase == "Pending"
+                for p in core.list_namespaced_pod(NS, label_selector="service=ffdl-ui").items
+            ),
+        )
+        result = run(env, ffdl_ready_timeout=3)
+        assert result.rc != 0
+        message = " ".join(result.failure_messages())
+        assert "ffdl-ui: pod ffdl-ui-" in message and "Pending" in message and "Unschedulable" in message
+        assert "ffdl-lcm" not in message
+    finally:
+        cluster.kubectl("uncordon", "kwok-node-0")
+
+
+def test_absent_removes_ffdl_but_not_the_data(env, openshift_scc, cluster):
+    api = env["api"]
+    core = client.CoreV1Api(api)
+    result = run(env, ffdl_state="absent")
+    assert result.rc == 0, result.stdout[-4000:]
+    assert helm2_releases(env) == {}
+    assert "static-volume-1" not in {c.metadata.name for c in core.list_namespaced_persistent_volume_claim(NS).items}
+    assert "static-volumes-v2" not in {c.metadata.name for c in core.list_namespaced_config_map(NS).items}
+    assert not any(name.startswith("ffdl-") for name in crb_names(api))
+    assert not [u for u in scc_users(cluster) if u.startswith(f"system:serviceaccount:{NS}:")]
+    pv = core.read_persistent_volume("pv0001")
+    assert pv.spec.persistent_volume_reclaim_policy == "Retain"
+    assert env["data"].read_text() == "weights"
+    again = run(env, ffdl_state="absent")
+    assert again.rc == 0 and again.changed() == 0, again.changed_tasks()
+
+
+def test_helm3_mode_deploys_idempotently_and_removes(env):
+    core = client.CoreV1Api(env["api"])
+    result = run(env, helm_mode="helm3")
+    assert result.rc == 0, result.stdout[-6000:]
+    pvc = core.read_namespaced_persistent_volume_claim("static-volume-1", NS)
+    assert pvc.status.phase == "Bound" and pvc.spec.volume_name == "pv0001"
+    listed = subprocess.run(
+        [str(env["work"] / "bin/helm"), "list", "-n", NS, "-o", "json"],
+        env={"KUBECONFIG": env["vars"]["k8s_auth_kubeconfig"], "PATH": "/usr/bin:/bin", "HOME": str(env["work"])},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert {r["name"]: r["status"] for r in yaml.safe_load(listed)} == {
+        "ibmcloud-object-storage-plugin": "deployed",
+        "ffdl-helper": "deployed",
+        "ffdl-core": "deployed",
+    }
+    second = run(env, helm_mode="helm3")
+    assert second.rc == 0 and second.changed() == 0, second.changed_tasks()
+    gone = run(env, helm_mode="helm3", ffdl_state="absent")
+    assert gone.rc == 0, gone.stdout[-4000:]
+    assert env["data"].read_text() == "weights"
