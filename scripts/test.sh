@@ -102,11 +102,13 @@ setup() {
 }
 
 syntax_check() {
-    local pb rc=0
-    for pb in site.yml playbooks/*.yml; do
-        [ -e "$pb" ] || continue
-        echo "--- $pb"
-        ansible-playbook --syntax-check -i hosts "$pb" || rc=1
+    local pb inv rc=0
+    for inv in hosts inventory/*/hosts.yml; do
+        for pb in site.yml playbooks/*.yml; do
+            [ -e "$pb" ] || continue
+            echo "--- $pb with $inv"
+            ansible-playbook --syntax-check -i "$inv" "$pb" || rc=1
+        done
     done
     return $rc
 }

@@ -190,25 +190,6 @@ def describe(mounted, propagation, fstab_lines, path):
     return "mounted: %s\npropagation: %s\nfstab: %s\n" % (mounted, propagation, entries)
 
 
-def write_atomically(path, lines):
-    directory = os.path.dirname(path) or "."
-    st = os.stat(path) if os.path.exists(path) else None
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".fstab.")
-    try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write("\n".join(lines) + "\n")
-        if st is not None:
-            os.chmod(tmp, st.st_mode & 0o7777)
-            os.chown(tmp, st.st_uid, st.st_gid)
-        else:
-            os.chmod(tmp, 0o644)
-        os.rename(tmp, path)
-    except Exception:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -295,7 +276,10 @@ def main():
         if rc != 0:
             module.fail_json(msg="%s failed: %s" % (" ".join(argv), (err or out).strip()), rc=rc, **result)
     if result["fstab_changed"]:
-        write_atomically(fstab, new_fstab)
+        fd, tmp = tempfile.mkstemp(dir=module.tmpdir)
+        with os.fdopen(fd, "w") as handle:
+            handle.write("\n".join(new_fstab) + "\n")
+        module.atomic_move(tmp, fstab)
 
     mounts = read_mountinfo()
     status, at = bind_state(mounts, src, path)

@@ -216,20 +216,6 @@ def extract(module, archive, members, workdir):
     return found
 
 
-def install_atomically(source, dest, mode):
-    """Copy into the destination directory under a temporary name, then rename over ``dest``."""
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(dest), prefix="." + os.path.basename(dest) + ".")
-    try:
-        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
-            shutil.copyfileobj(src, out)
-        os.chmod(tmp, mode)
-        os.rename(tmp, dest)
-    except Exception:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -317,8 +303,11 @@ def main():
         module.fail_json(
             msg="the archive's %s reports version %s, not %s; nothing was installed" % (p["name"], got, want), **result
         )
+    # atomic_move renames into place from a file in the destination directory
     for base, dest in binaries.items():
-        install_atomically(extracted[base], os.path.join(bin_dir, dest), mode)
+        target = os.path.join(bin_dir, dest)
+        module.atomic_move(extracted[base], target)
+        os.chmod(target, mode)
     result["changed"] = True
     module.exit_json(**result)
 

@@ -46,37 +46,7 @@ def bed(api, cluster, namespace, tmp_path):
     target = k8s.minishift_pvs(api, tmp_path, count=2, start=start)[0]
     core = client.CoreV1Api(api)
     local_pv = f"local-volume-{namespace}"[:63]
-    core.create_persistent_volume(
-        client.V1PersistentVolume(
-            metadata=client.V1ObjectMeta(name=local_pv, labels={"type": "local"}),
-            spec=client.V1PersistentVolumeSpec(
-                capacity={"storage": "20Gi"},
-                access_modes=["ReadWriteMany"],
-                persistent_volume_reclaim_policy="Delete",
-                host_path=client.V1HostPathVolumeSource(path="/mnt"),
-                # bind only this test's chart claim
-                claim_ref=client.V1ObjectReference(namespace=namespace, name="static-volume-1"),
-            ),
-        )
-    )
-    core.create_namespaced_persistent_volume_claim(
-        namespace,
-        client.V1PersistentVolumeClaim(
-            metadata=client.V1ObjectMeta(
-                name="static-volume-1",
-                labels={"type": "dlaas-static-volume"},
-                annotations={"volume.beta.kubernetes.io/storage-class": ""},
-            ),
-            spec=client.V1PersistentVolumeClaimSpec(
-                access_modes=["ReadWriteMany"],
-                resources=client.V1VolumeResourceRequirements(requests={"storage": "20Gi"}),
-            ),
-        ),
-    )
-    k8s.wait_for(
-        "chart claim bound",
-        lambda: core.read_namespaced_persistent_volume_claim("static-volume-1", namespace).status.phase == "Bound",
-    )
+    k8s.chart_static_volume(api, namespace, local_pv)
     (tmp_path / "openshift.local.pv" / target / "keep.txt").write_text("job output")
     playbook = tmp_path / "play.yml"
     playbook.write_text(MODULE_PLAY)

@@ -10,6 +10,7 @@ import pytest
 from kubernetes import client
 
 from tests.support import k8s
+from tests.support.ansible_run import run_playbook
 
 pytestmark = pytest.mark.cluster
 
@@ -206,20 +207,5 @@ def test_kubernetes_core_modules_run_against_the_cluster(cluster_env, namespace,
             """
         )
     )
-    result = subprocess.run(
-        [
-            "ansible-playbook",
-            "-i",
-            "localhost,",
-            "-c",
-            "local",
-            "-e",
-            "ansible_python_interpreter={{ ansible_playbook_python }}",
-            str(playbook),
-        ],
-        env=cluster_env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    result = run_playbook(playbook, env=cluster_env)
+    assert result.rc == 0, result.stdout + result.stderr

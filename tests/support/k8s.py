@@ -69,3 +69,39 @@ def minishift_pvs(api: client.ApiClient, base_dir: str | os.PathLike, count: int
         names.append(name)
     ensure_namespace(api, "myproject")
     return names
+
+
+def chart_static_volume(api: client.ApiClient, namespace: str, local_pv: str) -> None:
+    """FfDL's ffdl-helper state: static-volume-1 (no selector) bound to a hostPath PV like local-volume-1."""
+    core = client.CoreV1Api(api)
+    core.create_persistent_volume(
+        client.V1PersistentVolume(
+            metadata=client.V1ObjectMeta(name=local_pv, labels={"type": "local"}),
+            spec=client.V1PersistentVolumeSpec(
+                capacity={"storage": "20Gi"},
+                access_modes=["ReadWriteMany"],
+                persistent_volume_reclaim_policy="Delete",
+                host_path=client.V1HostPathVolumeSource(path="/mnt"),
+                # pre-bound, so only this namespace's claim takes it
+                claim_ref=client.V1ObjectReference(namespace=namespace, name="static-volume-1"),
+            ),
+        )
+    )
+    core.create_namespaced_persistent_volume_claim(
+        namespace,
+        client.V1PersistentVolumeClaim(
+            metadata=client.V1ObjectMeta(
+                name="static-volume-1",
+                labels={"type": "dlaas-static-volume"},
+                annotations={"volume.beta.kubernetes.io/storage-class": ""},
+            ),
+            spec=client.V1PersistentVolumeClaimSpec(
+                access_modes=["ReadWriteMany"],
+                resources=client.V1VolumeResourceRequirements(requests={"storage": "20Gi"}),
+            ),
+        ),
+    )
+    wait_for(
+        "chart claim bound",
+        lambda: core.read_namespaced_persistent_volume_claim("static-volume-1", namespace).status.phase == "Bound",
+    )
