@@ -152,6 +152,15 @@ def main() -> int:
                     timings[kind].append(manual(cluster, ns, local_pv, pv))
                 else:
                     timings[kind].append(module(cluster, ns, local_pv, pv, module_play))
+        noop_play = work / "noop.yml"
+        noop_play.write_text(
+            "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - ansible.builtin.debug: {msg: x}\n"
+        )
+        noop = []
+        for _round in range(args.rounds):
+            start = time.monotonic()
+            assert run_playbook(noop_play).rc == 0
+            noop.append(time.monotonic() - start)
         ready = []
         for round_ in range(args.rounds):
             ns = f"bench-ready-{round_}"
@@ -189,8 +198,8 @@ def main() -> int:
             | {by_module} | {fmt(timings["module"])} |
 
             The module also sets Retain on the target PV, checks for pods using the
-            claim, and writes the static-volumes-v2 ConfigMap; most of the difference
-            is ansible-playbook's own start-up.
+            claim, and writes the static-volumes-v2 ConfigMap. For scale, an
+            `ansible-playbook` run of a single `debug` task takes {fmt(noop)} here.
 
             ## Readiness wait
 
