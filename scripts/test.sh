@@ -180,7 +180,7 @@ gate ansible-lint ansible-lint --offline --profile production
 gate ruff-check ruff check .
 gate ruff-format ruff format --check .
 gate syntax-check syntax_check
-pytest_gate unit-tests tests/unit -p no:cacheprovider
+pytest_gate unit-tests tests/unit -p no:cacheprovider --cov=ansible_collections.ffdl.platform.plugins --cov-report=term-missing
 gate ansible-test-sanity scripts/sanity.sh
 gate galaxy-build-and-docs galaxy_build_and_docs
 
