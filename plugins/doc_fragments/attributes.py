@@ -8,12 +8,14 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    # Common attribute descriptions; each module states its own support level.
+    # Every module of this collection fully supports check mode and diff mode.
     DOCUMENTATION = r"""
 options: {}
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: full
 """

@@ -59,11 +59,6 @@ options:
     default: false
 extends_documentation_fragment:
   - ffdl.platform.attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
 notes:
   - Needs root (CAP_SYS_ADMIN) for real changes.
   - A mount of something else at I(path) is left alone and fails the task.

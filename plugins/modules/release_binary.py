@@ -81,11 +81,6 @@ options:
     default: true
 extends_documentation_fragment:
   - ffdl.platform.attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
 notes:
   - A checksum mismatch or a download failure fails the task before anything in I(bin_dir) changes.
 """

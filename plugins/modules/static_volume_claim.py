@@ -107,11 +107,6 @@ options:
 extends_documentation_fragment:
   - kubernetes.core.k8s_auth_options
   - ffdl.platform.attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
 requirements:
   - kubernetes >= 24.2.0
   - PyYAML
