@@ -99,19 +99,7 @@ def readiness(cluster, api, ns, workdir):
     thread.start()
     time.sleep(3)  # the task is polling before any pod exists
     labels = {"service": "ffdl-ui"}
-    apps.create_namespaced_deployment(
-        ns,
-        client.V1Deployment(
-            metadata=client.V1ObjectMeta(name="ffdl-ui"),
-            spec=client.V1DeploymentSpec(
-                selector=client.V1LabelSelector(match_labels=labels),
-                template=client.V1PodTemplateSpec(
-                    metadata=client.V1ObjectMeta(labels=labels),
-                    spec=client.V1PodSpec(containers=[client.V1Container(name="ui", image="ffdl/ffdl-ui:v0.1.1")]),
-                ),
-            ),
-        ),
-    )
+    k8s.create_deployment(api, ns, "ffdl-ui", labels, "ffdl/ffdl-ui:v0.1.1")
     thread.join()
     result = holder["run"]
     assert result.rc == 0, result.stdout[-2000:]

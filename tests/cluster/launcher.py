@@ -24,7 +24,6 @@ import ipaddress
 import json
 import os
 import signal
-import socket
 import ssl
 import subprocess
 import sys
@@ -38,14 +37,17 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
 REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:  # also run as a script
+    sys.path.insert(0, str(REPO))
+
+from tests.support import servers  # noqa: E402
+
 DEFAULT_BIN = Path(os.environ.get("FFDL_TEST_CACHE", REPO / ".cache")) / "bin"
 NODE_NAME = "kwok-node-0"
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return servers.free_port("127.0.0.1")
 
 
 # ------------------------------------------------------------------ certificates

@@ -55,10 +55,18 @@ def test_helm3_installs_verified_and_is_idempotent(cluster, helm_mirror, playboo
 
 
 def test_helm3_creates_no_tiller_objects(api, cluster, helm_mirror, playbook, tmp_path):
-    extra = base_vars(cluster, helm_mirror, tmp_path, helm_mode="helm3", helm_tiller_namespace="helm3-no-tiller")
-    assert run_playbook(playbook, extra).rc == 0
-    names = [ns.metadata.name for ns in client.CoreV1Api(api).list_namespace().items]
-    assert "helm3-no-tiller" not in names
+    extra = base_vars(
+        cluster, helm_mirror, tmp_path, helm_mode="helm3", helm_tiller_service_account="tiller-helm3-must-not-exist"
+    )
+    run = run_playbook(playbook, extra)
+    assert run.rc == 0, run.stdout[-3000:]
+    assert run.task_results("Create the tiller service account") == []
+    assert run.task_results("Check the client reaches the cluster")[0]["rc"] == 0
+    with pytest.raises(client.ApiException) as missing:
+        client.CoreV1Api(api).read_namespaced_service_account("tiller-helm3-must-not-exist", "kube-system")
+    assert missing.value.status == 404
+    bindings = {b.metadata.name for b in client.RbacAuthorizationV1Api(api).list_cluster_role_binding().items}
+    assert "tiller-helm3-must-not-exist" not in bindings
 
 
 def test_checksum_mismatch_is_rejected_before_install(cluster, helm_mirror, playbook, tmp_path):

@@ -100,20 +100,7 @@ def test_deployment_becomes_available_and_nodeport_is_allocated(api, namespace):
     apps = client.AppsV1Api(api)
     core = client.CoreV1Api(api)
     labels = {"app": "web"}
-    apps.create_namespaced_deployment(
-        namespace,
-        client.V1Deployment(
-            metadata=client.V1ObjectMeta(name="web"),
-            spec=client.V1DeploymentSpec(
-                replicas=2,
-                selector=client.V1LabelSelector(match_labels=labels),
-                template=client.V1PodTemplateSpec(
-                    metadata=client.V1ObjectMeta(labels=labels),
-                    spec=client.V1PodSpec(containers=[client.V1Container(name="web", image="nginx")]),
-                ),
-            ),
-        ),
-    )
+    k8s.create_deployment(api, namespace, "web", labels, "nginx", replicas=2)
     core.create_namespaced_service(
         namespace,
         client.V1Service(

@@ -105,3 +105,21 @@ def chart_static_volume(api: client.ApiClient, namespace: str, local_pv: str) ->
         "chart claim bound",
         lambda: core.read_namespaced_persistent_volume_claim("static-volume-1", namespace).status.phase == "Bound",
     )
+
+
+def create_deployment(api: client.ApiClient, namespace: str, name: str, labels: dict, image: str, replicas: int = 1):
+    """A one-container Deployment selecting ``labels`` (kwok marks its pods Running and Ready)."""
+    return client.AppsV1Api(api).create_namespaced_deployment(
+        namespace,
+        client.V1Deployment(
+            metadata=client.V1ObjectMeta(name=name),
+            spec=client.V1DeploymentSpec(
+                replicas=replicas,
+                selector=client.V1LabelSelector(match_labels=labels),
+                template=client.V1PodTemplateSpec(
+                    metadata=client.V1ObjectMeta(labels=labels),
+                    spec=client.V1PodSpec(containers=[client.V1Container(name=name, image=image)]),
+                ),
+            ),
+        ),
+    )
