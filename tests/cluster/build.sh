@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the test-cluster binaries from the Go module proxy, or reuse them.
 #
-#   tests/cluster/build.sh [kubernetes|etcd|kwok|helm3|helm2 ...]   (default: all)
+#   tests/cluster/build.sh [kubernetes|kubernetes-1.11|etcd|kwok|helm3|helm2 ...]   (default: all)
 #
 # Binaries land in $FFDL_TEST_CACHE/bin/<component>-<version>-<recipe hash>/ and
 # are reused while that directory is complete. The recipe hash covers the Go
@@ -77,6 +77,24 @@ build_kubernetes() {
     link "$out" kube-apiserver kube-controller-manager kube-scheduler kubectl
 }
 
+# Kubernetes 1.11 (OpenShift 3.11's line): GOPATH mode, vendor/ rebuilt from
+# kubernetes-1.11/pins.tsv; see kubernetes-1.11/README.md. Linked under
+# bin/kubernetes-1.11/, which the launcher uses for --kubernetes 1.11.
+build_kubernetes_1_11() {
+    local v=$KUBERNETES_1_11_VERSION out b
+    out=$(target_dir kubernetes "v$v" kubernetes-1.11)
+    if complete "$out" kube-apiserver kube-controller-manager kube-scheduler kubectl; then
+        log "kubernetes v$v: cached in $out"
+    else
+        log "kubernetes v$v: building (about 4 min cold)"
+        GOFLAGS=-buildvcs=false "$here/kubernetes-1.11/build.sh" "$v" "$out"
+    fi
+    mkdir -p "$cache/bin/kubernetes-1.11"
+    for b in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+        ln -sfn "$out/$b" "$cache/bin/kubernetes-1.11/$b"
+    done
+}
+
 build_etcd() {
     local v=$ETCD_VERSION out
     out=$(target_dir etcd "v$v" etcd)
@@ -143,12 +161,13 @@ link() {
 }
 
 components=("$@")
-[ ${#components[@]} -gt 0 ] || components=(etcd kwok helm3 helm2 kubernetes)
+[ ${#components[@]} -gt 0 ] || components=(etcd kwok helm3 helm2 kubernetes kubernetes-1.11)
 for c in "${components[@]}"; do
     case $c in
     kubernetes | etcd | kwok | helm3 | helm2) "build_$c" ;;
+    kubernetes-1.11) build_kubernetes_1_11 ;;
     *)
-        log "unknown component: $c (allowed: kubernetes etcd kwok helm3 helm2)"
+        log "unknown component: $c (allowed: kubernetes kubernetes-1.11 etcd kwok helm3 helm2)"
         exit 2
         ;;
     esac

@@ -123,3 +123,46 @@ def create_deployment(api: client.ApiClient, namespace: str, name: str, labels: 
             ),
         ),
     )
+
+
+def writes(events: list[dict], user: str = "ffdl-roles-admin") -> list[dict]:
+    """Audit events of create/update/patch/delete requests by ``user`` that really changed something.
+
+    The roles under test authenticate as ffdl-roles-admin (the cluster's
+    roles.kubeconfig). Requests with dryRun=All (server-side dry run) are left
+    out: they persist nothing.
+    """
+    return [
+        e
+        for e in events
+        if e.get("verb") in ("create", "update", "patch", "delete", "deletecollection")
+        and (e.get("user") or {}).get("username") == user
+        and "dryRun=All" not in e.get("requestURI", "")
+    ]
+
+
+def to_ffdl_api_versions(chart_root: Path) -> None:
+    """Rewrite stand-in chart templates to the API versions FfDL's real charts use (for the 1.11 leg).
+
+    Deployments and DaemonSets -> extensions/v1beta1, StatefulSets -> apps/v1beta1,
+    RBAC -> rbac.authorization.k8s.io/v1beta1, StorageClasses -> storage.k8s.io/v1beta1
+    (ffdl-facts.md, section h). The templates keep their explicit selectors, which
+    those versions accept.
+    """
+    import re
+
+    versions = {
+        "Deployment": "extensions/v1beta1",
+        "DaemonSet": "extensions/v1beta1",
+        "StatefulSet": "apps/v1beta1",
+        "ClusterRole": "rbac.authorization.k8s.io/v1beta1",
+        "ClusterRoleBinding": "rbac.authorization.k8s.io/v1beta1",
+        "Role": "rbac.authorization.k8s.io/v1beta1",
+        "RoleBinding": "rbac.authorization.k8s.io/v1beta1",
+        "StorageClass": "storage.k8s.io/v1beta1",
+    }
+    for template in Path(chart_root).rglob("*.tpl"):
+        text = template.read_text()
+        for kind, version in versions.items():
+            text = re.sub(rf"(?m)^apiVersion: \S+\n(kind: {kind}\n)", rf"apiVersion: {version}\n\1", text)
+        template.write_text(text)
