@@ -36,11 +36,14 @@ PLAYBOOK = textwrap.dedent(
 
 
 @pytest.fixture(scope="module")
-def env(api, cluster, helm_mirror, tiller, tmp_path_factory):
+def env(api, cluster, helm_mirror, tiller, tmp_path_factory, kubernetes_line):
     work = tmp_path_factory.mktemp("ffdl")
     # FfDL's repository as the role clones it: a git repository with a helm-patch branch
     repo = work / "FfDL.git"
     shutil.copytree(REPO_FIXTURE, repo)
+    if kubernetes_line == "1.11":
+        # OpenShift 3.11's API server serves the API versions FfDL's real charts use
+        k8s.to_ffdl_api_versions(repo / "docs" / "helm-charts")
     git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@localhost"]
     for argv in (["init", "-q", "-b", "master"], ["add", "-A"], ["commit", "-qm", "charts"], ["branch", "helm-patch"]):
         subprocess.run(git + argv, check=True)
@@ -54,12 +57,14 @@ def env(api, cluster, helm_mirror, tiller, tmp_path_factory):
     playbook = work / "site.yml"
     playbook.write_text(PLAYBOOK)
     extra = {
-        "k8s_auth_kubeconfig": str(cluster.kubeconfig),
+        "k8s_auth_kubeconfig": str(cluster.roles_kubeconfig),
         "k8s_auth_context": "ffdl-test",
         "helm_release_base_url": helm_mirror["url"],
         "helm_bin_dir": str(work / "bin"),
         "helm_home": str(work / "helm-home"),
         "helm_tiller_host": tiller,
+        # its own Tiller service account, so the dry run has Tiller's objects to predict
+        "helm_tiller_service_account": "tiller-ffdl",
         "ffdl_repo_url": str(repo),
         "ffdl_source_dir": str(work / "src"),
         "ffdl_config_dir": str(work / "config"),
@@ -97,30 +102,40 @@ def crb_names(api):
 
 
 @pytest.fixture(scope="module")
-def openshift_scc(api, cluster):
+def openshift_scc(api, cluster, kubernetes_line):
     """TEST DOUBLE of OpenShift's SecurityContextConstraints API (a CRD) with an anyuid SCC."""
-    crd = {
-        "apiVersion": "apiextensions.k8s.io/v1",
-        "kind": "CustomResourceDefinition",
-        "metadata": {"name": "securitycontextconstraints.security.openshift.io"},
-        "spec": {
-            "group": "security.openshift.io",
-            "scope": "Cluster",
-            "names": {
-                "kind": "SecurityContextConstraints",
-                "plural": "securitycontextconstraints",
-                "singular": "securitycontextconstraints",
-            },
-            "versions": [
-                {
-                    "name": "v1",
-                    "served": True,
-                    "storage": True,
-                    "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
-                }
-            ],
-        },
+    names = {
+        "kind": "SecurityContextConstraints",
+        "plural": "securitycontextconstraints",
+        "singular": "securitycontextconstraints",
     }
+    if kubernetes_line == "1.11":
+        # apiextensions.k8s.io/v1 arrived in Kubernetes 1.16
+        crd = {
+            "apiVersion": "apiextensions.k8s.io/v1beta1",
+            "kind": "CustomResourceDefinition",
+            "metadata": {"name": "securitycontextconstraints.security.openshift.io"},
+            "spec": {"group": "security.openshift.io", "version": "v1", "scope": "Cluster", "names": names},
+        }
+    else:
+        crd = {
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "metadata": {"name": "securitycontextconstraints.security.openshift.io"},
+            "spec": {
+                "group": "security.openshift.io",
+                "scope": "Cluster",
+                "names": names,
+                "versions": [
+                    {
+                        "name": "v1",
+                        "served": True,
+                        "storage": True,
+                        "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
+                    }
+                ],
+            },
+        }
     cluster.kubectl("apply", "-f", "-", input=yaml.safe_dump(crd))
     cluster.kubectl("wait", "--for=condition=Established", "crd/securitycontextconstraints.security.openshift.io")
     scc = {
@@ -143,18 +158,69 @@ def scc_users(cluster):
     return yaml.safe_load(out).get("users") or []
 
 
-def test_dry_run_on_a_fresh_cluster_changes_nothing(env):
+def test_dry_run_on_a_fresh_cluster_predicts_and_writes_nothing(env, openshift_scc, cluster):
+    before = len(cluster.audit_events())
     result = run(env, check=True)
     assert result.rc == 0, result.stdout[-4000:]
+    # every object the real run creates outside the charts is reported, the SCC grant and
+    # Tiller's binding too (charts: their sources are not on the host yet, said so)
+    changed = result.changed_tasks()
+    for task in (
+        "Create the tiller service account",
+        "Bind the tiller service account to cluster-admin",
+        "Run helm init (dry run, a command is not run in check mode)",
+        "Clone FfDL (helm-patch)",
+        "Bind cluster-admin for FfDL's service accounts, mode namespace",
+        "Grant FfDL's service accounts the SCC anyuid",
+        "Create the FfDL namespace",
+    ):
+        assert task in changed, changed
+    assert "Note what a dry run on a fresh host cannot show" in result.stdout
     core = client.CoreV1Api(env["api"])
     assert NS not in {n.metadata.name for n in core.list_namespace().items}
     assert not (env["work"] / "src").exists()
     assert not any(name.startswith("ffdl-") for name in crb_names(env["api"]))
+    assert f"system:serviceaccount:{NS}:default" not in scc_users(cluster)
+    # no request without dryRun=All: on Kubernetes 1.11 nothing was even sent
+    writes = k8s.writes(cluster.audit_events()[before:])
+    assert writes == [], [(e["verb"], e["requestURI"], e.get("userAgent")) for e in writes]
+
+
+def test_mismatched_static_volume_pv_is_refused_before_any_change(env, cluster):
+    alone = env["work"] / "ffdl-alone.yml"
+    alone.write_text("- hosts: localhost\n  roles: [ffdl.platform.ffdl]\n")
+    before = len(cluster.audit_events())
+    result = run_playbook(alone, {**env["vars"], "minishift_shared_pv": "pv0002", "ffdl_static_volume_pv": "pv0001"})
+    assert result.rc != 0
+    message = " ".join(result.failure_messages())
+    assert "ffdl_static_volume_pv: pv0001 differs from the PV ffdl.platform.minishift bind-mounted (pv0002" in message
+    assert k8s.writes(cluster.audit_events()[before:]) == []
+    assert not (env["work"] / "src").exists()
+
+
+def test_failed_first_install_leaves_a_release_helm2_cannot_upgrade(env, openshift_scc, cluster):
+    """Cordoned node: the first release's --wait times out, Tiller records it FAILED."""
+    helm_only = env["work"] / "helm-only.yml"
+    helm_only.write_text("- hosts: localhost\n  roles: [ffdl.platform.helm]\n")
+    tiller = run_playbook(helm_only, env["vars"])
+    assert tiller.rc == 0, tiller.stdout[-3000:]
+    cluster.kubectl("cordon", "kwok-node-0")
+    try:
+        alone = env["work"] / "ffdl-alone.yml"
+        result = run_playbook(alone, {**env["vars"], "ffdl_helm_timeout": 5})
+    finally:
+        cluster.kubectl("uncordon", "kwok-node-0")
+    assert result.rc != 0
+    # the plugin's provisioner tolerates every taint, so it came up; the helper did not
+    assert helm2_releases(env) == {"ibmcloud-object-storage-plugin": "DEPLOYED", "ffdl-helper": "FAILED"}
 
 
 def test_deploy_with_helm2_through_tiller(env, openshift_scc, cluster):
     result = run(env)
     assert result.rc == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    # the release that never deployed was purged and installed again, and the run said so
+    assert "Purge a release that never deployed, ffdl-helper" in result.changed_tasks()
+    assert "release ffdl-helper had only FAILED revisions" in result.stdout
     api = env["api"]
     core = client.CoreV1Api(api)
 
@@ -269,8 +335,31 @@ def test_readiness_timeout_names_the_pods_that_are_not_ready(env, openshift_scc,
 def test_absent_removes_ffdl_but_not_the_data(env, openshift_scc, cluster):
     api = env["api"]
     core = client.CoreV1Api(api)
+    # pv0001 as cluster-up made it (Recycle: its data is scrubbed once its claim goes).
+    # The bed has no recycler, so the data would survive anyway: what protects it
+    # on OpenShift is Retain being set before the claim is deleted, which the
+    # API server's audit log shows in order.
+    core.patch_persistent_volume("pv0001", {"spec": {"persistentVolumeReclaimPolicy": "Recycle"}})
+    before = len(cluster.audit_events())
     result = run(env, ffdl_state="absent")
     assert result.rc == 0, result.stdout[-4000:]
+    events = k8s.writes(cluster.audit_events()[before:])
+    retain = [
+        i
+        for i, e in enumerate(events)
+        if e["verb"] == "patch"
+        and e["objectRef"].get("resource") == "persistentvolumes"
+        and e["objectRef"].get("name") == "pv0001"
+        and (e.get("requestObject") or {}).get("spec", {}).get("persistentVolumeReclaimPolicy") == "Retain"
+    ]
+    deletes = [
+        i
+        for i, e in enumerate(events)
+        if e["verb"] == "delete"
+        and e["objectRef"].get("resource") == "persistentvolumeclaims"
+        and e["objectRef"].get("name") == "static-volume-1"
+    ]
+    assert retain and deletes and retain[0] < deletes[0], [(e["verb"], e["requestURI"]) for e in events]
     assert helm2_releases(env) == {}
     assert "static-volume-1" not in {c.metadata.name for c in core.list_namespaced_persistent_volume_claim(NS).items}
     assert "static-volumes-v2" not in {c.metadata.name for c in core.list_namespaced_config_map(NS).items}
@@ -283,6 +372,24 @@ def test_absent_removes_ffdl_but_not_the_data(env, openshift_scc, cluster):
     assert again.rc == 0 and again.changed() == 0, again.changed_tasks()
 
 
+def test_without_node_ports_the_endpoints_are_in_cluster_urls(env, openshift_scc):
+    """ffdl_expose_node_port=false: UI and S3 are ClusterIP services; the role says so instead of crashing."""
+    result = run(env, ffdl_expose_node_port=False)
+    try:
+        assert result.rc == 0, result.stdout[-4000:]
+        endpoints = yaml.safe_load((env["work"] / "endpoints.yml").read_text())
+        assert endpoints["s3_endpoint_url"] == f"http://s3.{NS}.svc.cluster.local"
+        assert endpoints["ui_url"].startswith(f"http://ffdl-ui.{NS}.svc.cluster.local/#/login?endpoint=")
+        # the REST API is a NodePort service whatever the value
+        port = client.CoreV1Api(env["api"]).read_namespaced_service("ffdl-restapi", NS).spec.ports[0].node_port
+        assert endpoints["restapi_url"].endswith(f":{port}")
+        assert "answer only inside the cluster" in result.stdout
+    finally:
+        gone = run(env, ffdl_state="absent")
+        assert gone.rc == 0, gone.stdout[-4000:]
+
+
+@pytest.mark.current_api
 def test_helm3_mode_deploys_idempotently_and_removes(env):
     core = client.CoreV1Api(env["api"])
     result = run(env, helm_mode="helm3")

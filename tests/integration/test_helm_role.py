@@ -9,6 +9,7 @@ import textwrap
 import pytest
 from kubernetes import client
 
+from tests.support import k8s
 from tests.support.ansible_run import run_playbook
 
 pytestmark = pytest.mark.cluster
@@ -34,7 +35,7 @@ def base_vars(cluster, helm_mirror, tmp_path, **extra):
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir(exist_ok=True)
     return {
-        "k8s_auth_kubeconfig": str(cluster.kubeconfig),
+        "k8s_auth_kubeconfig": str(cluster.roles_kubeconfig),
         "k8s_auth_context": "ffdl-test",
         "helm_release_base_url": helm_mirror["url"],
         "helm_bin_dir": str(bin_dir),
@@ -43,6 +44,7 @@ def base_vars(cluster, helm_mirror, tmp_path, **extra):
     }
 
 
+@pytest.mark.current_api
 def test_helm3_installs_verified_and_is_idempotent(cluster, helm_mirror, playbook, tmp_path):
     extra = base_vars(cluster, helm_mirror, tmp_path, helm_mode="helm3")
     first = run_playbook(playbook, extra)
@@ -54,6 +56,7 @@ def test_helm3_installs_verified_and_is_idempotent(cluster, helm_mirror, playboo
     assert second.rc == 0 and second.changed() == 0, second.changed_tasks()
 
 
+@pytest.mark.current_api
 def test_helm3_creates_no_tiller_objects(api, cluster, helm_mirror, playbook, tmp_path):
     extra = base_vars(
         cluster, helm_mirror, tmp_path, helm_mode="helm3", helm_tiller_service_account="tiller-helm3-must-not-exist"
@@ -69,6 +72,13 @@ def test_helm3_creates_no_tiller_objects(api, cluster, helm_mirror, playbook, tm
     assert "tiller-helm3-must-not-exist" not in bindings
 
 
+@pytest.mark.old_api
+def test_helm3_mode_refuses_kubernetes_1_11(cluster, helm_mirror, playbook, tmp_path):
+    run = run_playbook(playbook, base_vars(cluster, helm_mirror, tmp_path, helm_mode="helm3"))
+    assert run.rc != 0
+    assert any("runs Kubernetes 1.11.10, older than" in msg for msg in run.failure_messages()), run.failure_messages()
+
+
 def test_checksum_mismatch_is_rejected_before_install(cluster, helm_mirror, playbook, tmp_path):
     extra = base_vars(cluster, helm_mirror, tmp_path, helm_mode="helm3", helm_checksum="0" * 64)
     run = run_playbook(playbook, extra)
@@ -77,7 +87,9 @@ def test_checksum_mismatch_is_rejected_before_install(cluster, helm_mirror, play
     assert list((tmp_path / "bin").iterdir()) == []
 
 
-def test_tiller_mode_dry_run_on_a_fresh_cluster_changes_nothing(api, cluster, helm_mirror, playbook, tmp_path, tiller):
+def test_tiller_mode_dry_run_on_a_fresh_cluster_predicts_and_writes_nothing(
+    api, cluster, helm_mirror, playbook, tmp_path, tiller
+):
     extra = base_vars(
         cluster,
         helm_mirror,
@@ -86,11 +98,25 @@ def test_tiller_mode_dry_run_on_a_fresh_cluster_changes_nothing(api, cluster, he
         helm_tiller_service_account="tiller-dry",
         helm_tiller_host=tiller,
     )
+    before = len(cluster.audit_events())
     run = run_playbook(playbook, extra, check=True)
     assert run.rc == 0, run.stdout[-3000:]
+    # every object the real run creates is reported (Kubernetes 1.11: read and predicted, no dry run there)
+    changed = run.changed_tasks()
+    for task in (
+        "Install Helm " + helm_mirror["helm2"],
+        "Create the tiller service account",
+        "Bind the tiller service account to cluster-admin",
+        "Run helm init (dry run, a command is not run in check mode)",
+    ):
+        assert task in changed, changed
     assert list((tmp_path / "bin").iterdir()) == []
     with pytest.raises(client.ApiException):
         client.CoreV1Api(api).read_namespaced_service_account("tiller-dry", "kube-system")
+    with pytest.raises(client.ApiException):
+        client.RbacAuthorizationV1Api(api).read_cluster_role_binding("tiller-dry")
+    # nothing was written: no request without dryRun=All reached the API server
+    assert k8s.writes(cluster.audit_events()[before:]) == []
 
 
 def test_tiller_mode_sets_up_tiller_and_is_idempotent(api, cluster, helm_mirror, playbook, tmp_path, tiller):
@@ -113,6 +139,12 @@ def test_tiller_mode_sets_up_tiller_and_is_idempotent(api, cluster, helm_mirror,
     deploy = apps.read_namespaced_deployment("tiller-deploy", "kube-system")
     assert deploy.spec.template.spec.service_account_name == "tiller"
     assert deploy.spec.template.spec.containers[0].image == "registry.example.internal/helm/tiller:v2.17.0"
+    # hardened: release data in Secrets, gRPC on localhost inside the pod
+    assert deploy.spec.template.spec.containers[0].command == [
+        "/tiller",
+        "--storage=secret",
+        "--listen=localhost:44134",
+    ]
     assert deploy.status.available_replicas == 1
 
     versions = first.task_results("Check the client reaches Tiller")[0]["stdout"]
@@ -121,6 +153,9 @@ def test_tiller_mode_sets_up_tiller_and_is_idempotent(api, cluster, helm_mirror,
 
     second = run_playbook(playbook, extra)
     assert second.rc == 0 and second.changed() == 0, second.changed_tasks()
+    # the same in check mode, against a Tiller that exists: nothing to predict
+    third = run_playbook(playbook, extra, check=True)
+    assert third.rc == 0 and third.changed() == 0, third.changed_tasks()
 
 
 def test_tiller_mode_refuses_a_helm3_version(cluster, helm_mirror, playbook, tmp_path):

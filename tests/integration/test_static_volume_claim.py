@@ -50,7 +50,7 @@ def bed(api, cluster, namespace, tmp_path):
     (tmp_path / "openshift.local.pv" / target / "keep.txt").write_text("job output")
     playbook = tmp_path / "play.yml"
     playbook.write_text(MODULE_PLAY)
-    extra = {"kubeconfig": str(cluster.kubeconfig), "ns": namespace, "target": target, "local_pv": local_pv}
+    extra = {"kubeconfig": str(cluster.roles_kubeconfig), "ns": namespace, "target": target, "local_pv": local_pv}
     yield {
         "core": core,
         "ns": namespace,

@@ -1,0 +1,114 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ffdl.platform contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""ffdl.platform.k8s: kubernetes.core.k8s that also works in check mode on Kubernetes 1.11 / OpenShift 3.11.
+
+Outside check mode, and in check mode against servers with dry run (1.13 and
+later), it runs kubernetes.core.k8s with the same arguments. In check mode
+against older servers, where every dryRun=All write fails with HTTP 400, it
+sends no write at all: it reads each object with kubernetes.core.k8s_info and
+reports whether a create, patch or delete would change it.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import yaml
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+from ansible_collections.ffdl.platform.plugins.plugin_utils.k8s_predict import predict, server_supports_dry_run
+
+AUTH_KEYS = (
+    "kubeconfig",
+    "context",
+    "host",
+    "api_key",
+    "username",
+    "password",
+    "validate_certs",
+    "ca_cert",
+    "client_cert",
+    "client_key",
+    "proxy",
+    "no_proxy",
+    "proxy_headers",
+    "persist_config",
+    "impersonate_user",
+    "impersonate_groups",
+)
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+
+    def _module(self, name, args, task_vars):
+        result = self._execute_module(module_name=name, module_args=args, task_vars=task_vars)
+        if result.get("failed"):
+            raise AnsibleActionFail("%s: %s" % (name, result.get("msg")), result=result)
+        return result
+
+    def _dry_run_supported(self, auth, task_vars):
+        known = task_vars.get("k8s_auth_server_dry_run")
+        if known is not None:
+            return bool(self._templar.template(known))
+        info = self._module("kubernetes.core.k8s_cluster_info", dict(auth, invalidate_cache=False), task_vars)
+        return server_supports_dry_run(info["version"]["server"]["kubernetes"]["gitVersion"])
+
+    @staticmethod
+    def _definitions(args):
+        definition = args.get("definition") or args.get("resource_definition")
+        if isinstance(definition, str):
+            definition = [d for d in yaml.safe_load_all(definition) if d]
+        if isinstance(definition, dict):
+            definition = [definition]
+        if definition:
+            return definition
+        if args.get("src"):
+            raise AnsibleActionFail(
+                "ffdl.platform.k8s predicts check-mode changes from definition or kind/name, not src"
+            )
+        return [
+            {
+                "apiVersion": args.get("api_version", "v1"),
+                "kind": args.get("kind"),
+                "metadata": {"name": args.get("name"), "namespace": args.get("namespace")},
+            }
+        ]
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        task_vars = task_vars or {}
+        args = dict(self._task.args)
+        auth = dict((key, value) for key, value in args.items() if key in AUTH_KEYS and value is not None)
+        if not self._play_context.check_mode or self._dry_run_supported(auth, task_vars):
+            result.update(self._module("kubernetes.core.k8s", args, task_vars))
+            return result
+
+        state = args.get("state", "present")
+        changed, predicted, actions = False, [], []
+        for wanted in self._definitions(args):
+            meta = wanted.get("metadata") or {}
+            namespace = meta.get("namespace") or args.get("namespace")
+            query = dict(auth, api_version=wanted.get("apiVersion"), kind=wanted.get("kind"), name=meta.get("name"))
+            if namespace:
+                query["namespace"] = namespace
+            found = self._module("kubernetes.core.k8s_info", query, task_vars)
+            if not found.get("api_found", True) and state == "present":
+                raise AnsibleActionFail(
+                    "the cluster does not serve %s %s" % (wanted.get("apiVersion"), wanted.get("kind"))
+                )
+            existing = (found.get("resources") or [None])[0]
+            one_changed, obj, action = predict(state, wanted, existing)
+            changed = changed or one_changed
+            predicted.append(obj)
+            actions.append("%s %s %s" % (action, wanted.get("kind"), meta.get("name")))
+        result.update(
+            changed=changed,
+            result=predicted[0] if len(predicted) == 1 else {"results": predicted},
+            method="read and predict (the API server has no dry run)",
+            actions=actions,
+        )
+        return result
