@@ -99,7 +99,23 @@ def cmd_check(args: argparse.Namespace) -> int:
             failures += 1
         else:
             print(f"ok {req['name']} {version} satisfies {req['version']}")
+            failures += not supports_running_ansible(args.dest, req["name"])
     return 1 if failures else 0
+
+
+def supports_running_ansible(dest: Path, name: str) -> bool:
+    """The collection's meta/runtime.yml requires_ansible admits the ansible-core running this check."""
+    try:
+        from ansible.release import __version__ as core
+    except ImportError:  # checking without ansible-core installed
+        return True
+    namespace, coll = name.split(".")
+    runtime = dest / "ansible_collections" / namespace / coll / "meta" / "runtime.yml"
+    wanted = str((yaml.safe_load(runtime.read_text()) or {}).get("requires_ansible", "")) if runtime.is_file() else ""
+    if satisfies(core, wanted):
+        return True
+    print(f"UNSUPPORTED {name} requires ansible-core {wanted}, this is {core}")
+    return False
 
 
 def main(argv: list[str] | None = None) -> int:

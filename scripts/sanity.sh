@@ -5,6 +5,10 @@
 # scripts/get_pip_offline.py).
 #
 #   scripts/sanity.sh [extra ansible-test sanity options]
+#
+# The dependency collections come from $FFDL_COLLECTIONS_DIR (default
+# collections/; collections-2.16 for the ansible-core 2.16 leg). ansible-test
+# reads tests/sanity/ignore-<ansible-core minor>.txt, empty for each line.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,10 +27,10 @@ dest=$work/ansible_collections/ffdl/platform
 mkdir -p "$dest"
 # Tracked files and new files not ignored: what a commit would contain.
 (cd "$repo" && git ls-files -z --cached --others --exclude-standard |
-    grep -zv '^collections/' | xargs -0 -I{} sh -c 'test -e "{}" && printf "%s\0" "{}"' |
+    grep -zv '^collections' | xargs -0 -I{} sh -c 'test -e "{}" && printf "%s\0" "{}"' |
     tar --null -T - -cf -) | tar -C "$dest" -xf -
 # Dependency collections beside it, for doc fragments and module_utils.
-for dir in "$repo"/collections/ansible_collections/*/*; do
+for dir in "$repo"/"${FFDL_COLLECTIONS_DIR:-collections}"/ansible_collections/*/*; do
     ns=$(basename "$(dirname "$dir")")
     [ "$ns" = ffdl ] && continue
     mkdir -p "$work/ansible_collections/$ns"

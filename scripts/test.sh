@@ -157,9 +157,10 @@ secrets_not_printed() {
 # molecule has been seen to print "Idempotence test failed" yet count the
 # step as successful; the log decides too.
 molecule_scenario() {
-    local log rc
+    local log rc scenario=$1
+    shift
     log=$(mktemp)
-    (cd "$repo" && molecule test -s "$1") 2>&1 | tee "$log"
+    (cd "$repo" && molecule test -s "$scenario" "$@") 2>&1 | tee "$log"
     rc=${PIPESTATUS[0]}
     if grep -q -E 'Idempotence test failed|Executed: Failed' "$log"; then
         echo "molecule reported a failed step (see above)"
@@ -183,6 +184,9 @@ gate syntax-check syntax_check
 pytest_gate unit-tests tests/unit -p no:cacheprovider --cov=ansible_collections.ffdl.platform.plugins --cov-report=term-missing
 gate ansible-test-sanity scripts/sanity.sh
 gate galaxy-build-and-docs galaxy_build_and_docs
+# Modules run on the managed host; EL7's Pythons are 2.7 and 3.6.
+gate python-2.7-3.6-syntax vermin -t=2.7- -t=3.6- --no-tips --violations --eval-annotations \
+    plugins/modules plugins/module_utils
 
 # ---------------------------------------------------------------- host roles (molecule)
 setup test-images molecule/images/build.sh
@@ -195,6 +199,28 @@ gate no-secrets-in-output secrets_not_printed s3fs-test-secret-9f2b ghp_test_tok
 # ---------------------------------------------------------------- cluster roles and modules
 setup cluster-binaries tests/cluster/build.sh
 pytest_gate integration-tests tests/integration -p no:cacheprovider
+# The old-API leg: OpenShift 3.11's Kubernetes (1.11), no server-side dry
+# run, FfDL's real chart API versions.
+FFDL_TEST_KUBERNETES=1.11 pytest_gate integration-tests-kubernetes-1.11 \
+    tests/integration/test_old_api.py tests/integration/test_helm_role.py \
+    tests/integration/test_static_volume_claim.py tests/integration/test_ffdl_role.py -p no:cacheprovider
+
+# ---------------------------------------------------------------- the ansible-core 2.16 leg
+# ansible-core 2.16 is the last line that manages CentOS/RHEL 7 (Python
+# 2.7/3.6, yum). Its own virtualenv and collections (the newest that still
+# support it, from the ansible 11 bundle); the host-role scenarios run on one
+# platform (Debian 12): what changes here is ansible-core, not the host.
+setup setup-ansible-core-2.16 make --no-print-directory venv-test collections ANSIBLE_LINE=2.16
+leg_2_16() {
+    PATH=$repo/.venv-2.16/bin:$PATH ANSIBLE_COLLECTIONS_PATH=$repo/collections-2.16 \
+        FFDL_COLLECTIONS_DIR=collections-2.16 "$@"
+}
+gate ansible-core-2.16-collections leg_2_16 python scripts/offline_collections.py check --dest collections-2.16
+gate ansible-core-2.16-sanity leg_2_16 scripts/sanity.sh
+PATH=$repo/.venv-2.16/bin:$PATH pytest_gate ansible-core-2.16-unit-tests tests/unit -p no:cacheprovider
+for scenario in docker ssh s3fs pv_bind_mount minishift; do
+    gate "ansible-core-2.16-molecule-$scenario" leg_2_16 molecule_scenario "$scenario" --platform-name "ffdl-$scenario-bookworm"
+done
 
 summary
 [ "$failed" -eq 0 ]

@@ -88,10 +88,9 @@ def parse_mountinfo(text):
         if not line.strip():
             continue
         fields = line.split(" ")
-        try:
-            sep = fields.index("-", 6)
-        except ValueError:
-            raise ValueError("malformed mountinfo line (no separator): %r" % line) from None
+        if "-" not in fields[6:]:
+            raise ValueError("malformed mountinfo line (no separator): %r" % line)
+        sep = fields.index("-", 6)
         if len(fields) < sep + 3:
             raise ValueError("malformed mountinfo line: %r" % line)
         mounts.append(

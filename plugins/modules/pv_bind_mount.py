@@ -266,7 +266,9 @@ def main():
             # cluster-up makes PV directories world-writable: pods run with random UIDs
             os.chmod(command[1], 0o777)  # noqa: S103
             continue
-        argv = [module.get_bin_path("umount", required=True), path] if command == "umount" else [mount_bin, *command]
+        argv = (
+            [module.get_bin_path("umount", required=True), path] if command == "umount" else [mount_bin] + list(command)
+        )
         rc, out, err = module.run_command(argv)
         if rc != 0:
             module.fail_json(msg="%s failed: %s" % (" ".join(argv), (err or out).strip()), rc=rc, **result)

@@ -155,7 +155,7 @@ def parse_digest(text, filename):
 def installed_version(module, path, args, regex):
     if not os.path.exists(path):
         return None
-    rc, out, err = module.run_command([path, *args])
+    rc, out, err = module.run_command([path] + list(args))
     match = re.search(regex, out + "\n" + err)
     return match.group(1) if rc == 0 and match else None
 

@@ -147,7 +147,6 @@ actions:
     - create claim static-volume-1
 """
 
-import contextlib
 import time
 import traceback
 
@@ -205,7 +204,7 @@ class Cluster(object):
         if want.configmap_name:
             configmap = self._get(self.cm, name=want.configmap_name, namespace=want.namespace)
         claim_refs = {}
-        for pv in [volume, *list(removals.values())]:
+        for pv in [volume] + list(removals.values()):
             ref = ((pv or {}).get("spec") or {}).get("claimRef")
             if ref and ref.get("uid"):
                 live = self._get(self.pvc, name=ref.get("name"), namespace=ref.get("namespace"))
@@ -230,8 +229,10 @@ class Cluster(object):
                 content_type="application/merge-patch+json",
             )
         elif kind == "delete_claim":
-            with contextlib.suppress(NotFoundError):
+            try:
                 self.pvc.delete(name=want.name, namespace=want.namespace)
+            except NotFoundError:
+                pass
         elif kind == "wait_claim_gone":
 
             def gone():
@@ -243,8 +244,10 @@ class Cluster(object):
 
             self.wait("claim %s to be deleted" % want.name, gone, timeout, why)
         elif kind == "delete_volume":
-            with contextlib.suppress(NotFoundError):
+            try:
                 self.pv.delete(name=action[1])
+            except NotFoundError:
+                pass
         elif kind == "free_volume":
             self.pv.patch(
                 body={"spec": {"claimRef": None}}, name=want.volume_name, content_type="application/merge-patch+json"
@@ -287,8 +290,10 @@ class Cluster(object):
                     content_type="application/merge-patch+json",
                 )
         elif kind == "delete_configmap":
-            with contextlib.suppress(NotFoundError):
+            try:
                 self.cm.delete(name=want.configmap_name, namespace=want.namespace)
+            except NotFoundError:
+                pass
 
 
 def summary(state, want):

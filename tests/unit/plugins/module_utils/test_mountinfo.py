@@ -1,5 +1,9 @@
 """Tests for plugins/module_utils/mountinfo.py against recorded /proc/self/mountinfo shapes."""
 
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
 from pathlib import Path
 
 import pytest

@@ -1,5 +1,9 @@
 """Decisions of static_volume_claim: each step follows from the cluster's state alone."""
 
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
 import pytest
 
 from ansible_collections.ffdl.platform.plugins.module_utils import static_volume as sv

@@ -1,5 +1,9 @@
 """Decision logic of ffdl.platform.pv_bind_mount with recorded mountinfo; no real mounts."""
 
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
 from pathlib import Path
 
 import pytest

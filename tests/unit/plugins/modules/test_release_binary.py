@@ -1,6 +1,8 @@
 """ffdl.platform.release_binary against a real local HTTP server and real tarballs."""
 
-from __future__ import annotations
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
 
 import hashlib
 import http.server

@@ -1,0 +1,107 @@
+"""The EL7 decisions the roles make from facts, rendered with ansible's own templating.
+
+No EL7 host or image can be had here (no EL package mirror is reachable), so
+the branches that only run there are checked on the facts a CentOS 7.9 host
+reports.
+"""
+
+from pathlib import Path
+
+import pytest
+import yaml
+from ansible.parsing.dataloader import DataLoader
+from ansible.template import Templar
+
+try:  # ansible-core >= 2.19 templates only trusted strings
+    from ansible.template import trust_as_template
+except ImportError:  # ansible-core 2.16
+
+    def trust_as_template(value):
+        return value
+
+
+ROLES = Path(__file__).resolve().parents[3] / "roles"
+CENTOS7 = {"os_family": "RedHat", "distribution": "CentOS", "distribution_major_version": "7"}
+ROCKY9 = {"os_family": "RedHat", "distribution": "Rocky", "distribution_major_version": "9"}
+DEBIAN12 = {"os_family": "Debian", "distribution": "Debian", "distribution_major_version": "12"}
+
+
+def render(value, facts, **extra):
+    variables = {"ansible_facts": facts, **extra}
+    return Templar(loader=DataLoader(), variables=variables).template(trust_as_template(value))
+
+
+def role_file(role, kind, name="main.yml"):
+    return yaml.safe_load((ROLES / role / kind / name).read_text())
+
+
+@pytest.mark.parametrize(("facts", "source"), [(CENTOS7, "distro"), (ROCKY9, "docker-ce")])
+def test_docker_package_source_defaults_to_the_distro_on_el7(facts, source):
+    vars_redhat = role_file("docker", "vars", "RedHat.yml")
+    assert render(vars_redhat["__docker_os_default_source"], facts) == source
+    # the tutorial's `yum install docker`
+    assert vars_redhat["__docker_os_packages"]["distro"] == ["docker"]
+
+
+@pytest.mark.parametrize(
+    ("facts", "url"),
+    [
+        (CENTOS7, "https://dl.fedoraproject.org/pub/archive/epel"),
+        (ROCKY9, "https://dl.fedoraproject.org/pub/epel"),
+    ],
+)
+def test_epel_7_comes_from_the_archive(facts, url):
+    defaults = role_file("s3fs", "defaults")
+    assert render(defaults["s3fs_epel_base_url"], facts) == url
+
+
+def test_epel_repository_url_layout_per_release():
+    tasks = role_file("s3fs", "tasks")
+    epel = next(t for t in tasks if t.get("name") == "Add EPEL")["ansible.builtin.yum_repository"]
+    assert (
+        render(epel["baseurl"], CENTOS7, s3fs_epel_base_url="https://m/archive/epel")
+        == "https://m/archive/epel/7/$basearch/"
+    )
+    assert (
+        render(epel["baseurl"], ROCKY9, s3fs_epel_base_url="https://m/epel") == "https://m/epel/9/Everything/$basearch/"
+    )
+
+
+def test_el7_package_names():
+    assert role_file("s3fs", "vars", "RedHat.yml")["__s3fs_packages"] == ["s3fs-fuse", "fuse"]
+    assert role_file("ssh", "vars", "RedHat.yml") == {
+        "__ssh_server_packages": ["openssh-server", "openssh-clients"],
+        "__ssh_service_name": "sshd",
+    }
+
+
+def test_every_host_role_settles_el7_sources_before_its_first_package_task():
+    """docker, ssh, s3fs and minishift include ffdl.platform.el7_repos on EL7 before installing anything."""
+    for role, path in (
+        ("docker", "setup-RedHat.yml"),
+        ("ssh", "server.yml"),
+        ("s3fs", "main.yml"),
+        ("minishift", "firewall-RedHat.yml"),
+    ):
+        tasks = role_file(role, "tasks", path)
+        first_package = next(
+            i for i, t in enumerate(tasks) if {"ansible.builtin.package", "ansible.builtin.yum_repository"} & set(t)
+        )
+        settle = next(
+            i
+            for i, t in enumerate(tasks)
+            if t.get("ansible.builtin.include_role", {}).get("name") == "ffdl.platform.el7_repos"
+        )
+        assert settle < first_package, role
+
+
+def test_el7_repos_refuses_ansible_core_2_17_and_later():
+    tasks = role_file("el7_repos", "tasks")
+    guard = next(t for t in tasks if t["name"] == "Check this ansible-core can manage an EL7 host")
+    assert guard["ansible.builtin.assert"]["that"] == ["ansible_version.full is version('2.17', '<')"]
+    assert "ANSIBLE_LINE=2.16" in guard["ansible.builtin.assert"]["fail_msg"]
+
+
+def test_nothing_el7_specific_runs_on_debian():
+    defaults = role_file("s3fs", "defaults")
+    assert render(defaults["s3fs_epel_base_url"], DEBIAN12) == "https://dl.fedoraproject.org/pub/epel"
