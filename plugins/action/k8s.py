@@ -15,6 +15,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
 import yaml
 
 from ansible.errors import AnsibleActionFail
@@ -39,6 +41,10 @@ AUTH_KEYS = (
     "impersonate_user",
     "impersonate_groups",
 )
+
+
+# kubernetes.core puts the API's JSON body in msg, quotes escaped or not.
+NAMESPACE_NOT_FOUND = re.compile(r'namespaces? \\?"[^"\\]+\\?" not found')
 
 
 class ActionModule(ActionBase):
@@ -83,9 +89,18 @@ class ActionModule(ActionBase):
         task_vars = task_vars or {}
         args = dict(self._task.args)
         auth = dict((key, value) for key, value in args.items() if key in AUTH_KEYS and value is not None)
-        if not self._play_context.check_mode or self._dry_run_supported(auth, task_vars):
+        if not self._play_context.check_mode:
             result.update(self._module("kubernetes.core.k8s", args, task_vars))
             return result
+        if self._dry_run_supported(auth, task_vars):
+            dry = self._execute_module(module_name="kubernetes.core.k8s", module_args=args, task_vars=task_vars)
+            # A dry-run create in a namespace the same dry run would create does
+            # not find it: predict instead, as on servers without dry run.
+            if not (dry.get("failed") and NAMESPACE_NOT_FOUND.search(str(dry.get("msg")))):
+                if dry.get("failed"):
+                    raise AnsibleActionFail("kubernetes.core.k8s: %s" % dry.get("msg"), result=dry)
+                result.update(dry)
+                return result
 
         state = args.get("state", "present")
         changed, predicted, actions = False, [], []

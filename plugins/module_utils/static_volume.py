@@ -21,11 +21,13 @@ import re
 STORAGE_CLASS_ANNOTATION = "volume.beta.kubernetes.io/storage-class"
 ACTIVE_POD_PHASES = ("Pending", "Running", "Unknown")
 
-_QUANTITY = re.compile(r"^([0-9.]+)([KMGTPE]i?|[kmgtpe])?$")
+# Storage quantities as Kubernetes writes them: digits, an optional fraction,
+# a binary (Ki..Ei) or decimal (k, M..E) suffix. Anything else is refused.
+_QUANTITY = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$")
+ACCESS_MODES = ("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany")
 _FACTORS = {
     None: 1,
     "k": 10**3,
-    "K": 10**3,
     "M": 10**6,
     "G": 10**9,
     "T": 10**12,
@@ -45,7 +47,7 @@ class Refused(Exception):
 
 
 def quantity(value):
-    """Bytes of a Kubernetes quantity such as 20Gi (None when it cannot be parsed)."""
+    """Bytes of a Kubernetes storage quantity such as 20Gi (None when it is not one)."""
     if value is None:
         return None
     match = _QUANTITY.match(str(value).strip())
@@ -166,6 +168,29 @@ def claim_differences(claim, want):
     return reasons
 
 
+def volume_problems(volume, want):
+    """Why the target volume cannot take the wanted claim (empty list: it can)."""
+    problems = []
+    capacity = _get(volume, "spec", "capacity", "storage")
+    have, need = quantity(capacity), quantity(want.size)
+    if have is None or need is None or have < need:
+        problems.append("its capacity %s is less than the claim's %s" % (capacity, want.size))
+    modes = _get(volume, "spec", "accessModes", default=[])
+    missing = [m for m in want.access_modes if m not in modes]
+    if missing:
+        problems.append("its access modes %s lack %s" % (modes, ", ".join(missing)))
+    if want.storage_class is not None:
+        volume_class = _get(volume, "spec", "storageClassName", default="") or ""
+        if volume_class != want.storage_class:
+            problems.append("its storage class is %r, the claim asks for %r" % (volume_class, want.storage_class))
+    if want.bind_by == "selector":
+        labels = _get(volume, "metadata", "labels", default={})
+        for key, value in sorted(want.selector.items()):
+            if labels.get(key) != value:
+                problems.append("it lacks the label %s=%s the claim selects (labels: %s)" % (key, value, labels))
+    return problems
+
+
 def _deleting(obj):
     return bool(_get(obj, "metadata", "deletionTimestamp"))
 
@@ -192,13 +217,42 @@ def _ref_alive(ref, state):
 def next_action(state, want):
     """The next step towards ``want``, as a tuple, or None when there is nothing left to do."""
     volume = state.volume
+    claim = state.claim
     if want.state == "present" and volume is None:
         raise Refused("PersistentVolume %s does not exist" % want.volume_name)
-    if want.retain_volume and volume is not None and _get(volume, "spec", "persistentVolumeReclaimPolicy") != "Retain":
+    # Before anything is changed: a volume another claim holds is never touched,
+    # and the volume must be able to take the claim at all.
+    target_ref = _claim_ref(volume)
+    foreign = volume is not None and _ref_alive(target_ref, state) and not _is_ours(target_ref, want, claim)
+    if want.state == "present":
+        if foreign:
+            ref = _claim_ref(volume)
+            raise Refused(
+                "PersistentVolume %s is bound to %s/%s; nothing was changed"
+                % (want.volume_name, ref.get("namespace"), ref.get("name"))
+            )
+        for name in want.remove_volumes:
+            ref = _claim_ref(state.removals.get(name))
+            if _ref_alive(ref, state) and not _is_ours(ref, want, claim):
+                raise Refused(
+                    "PersistentVolume %s is bound to %s/%s; not deleting it, nothing was changed"
+                    % (name, ref.get("namespace"), ref.get("name"))
+                )
+        problems = volume_problems(volume, want)
+        if problems:
+            raise Refused(
+                "PersistentVolume %s cannot take claim %s/%s: %s; nothing was changed"
+                % (want.volume_name, want.namespace, want.name, "; ".join(problems))
+            )
+    if (
+        want.retain_volume
+        and volume is not None
+        and not foreign
+        and _get(volume, "spec", "persistentVolumeReclaimPolicy") != "Retain"
+    ):
         # A Recycle PV (what cluster-up makes) is scrubbed when its claim goes: keep the data.
         return ("retain_volume", want.volume_name)
 
-    claim = state.claim
     if claim is not None and _deleting(claim):
         return ("wait_claim_gone", want.name)
     if claim is not None:

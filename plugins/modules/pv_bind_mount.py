@@ -215,11 +215,13 @@ def main():
     result["propagation_before"] = at.propagation if status == "bound" else None
 
     if status == "foreign":
-        module.fail_json(
-            msg="%s already has another mount (%s from %s, root %s); not touching it"
-            % (path, at.fstype, at.source, at.root),
-            **result,
+        result["msg"] = "%s already has another mount (%s from %s, root %s); not touching it" % (
+            path,
+            at.fstype,
+            at.source,
+            at.root,
         )
+        module.fail_json(**result)
 
     commands = []
     if state == "mounted":

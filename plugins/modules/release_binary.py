@@ -128,7 +128,6 @@ installed:
   sample: [/usr/local/bin/minishift]
 """
 
-import hashlib
 import os
 import re
 import shutil
@@ -137,7 +136,12 @@ import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
-from ansible.module_utils.urls import fetch_url
+from ansible_collections.ffdl.platform.plugins.module_utils.download import (
+    DownloadError,
+    fetch_text,
+    fetch_to,
+    file_digest,
+)
 
 HEX64 = re.compile(r"\b([0-9a-fA-F]{64})\b")
 
@@ -158,34 +162,6 @@ def installed_version(module, path, args, regex):
     rc, out, err = module.run_command([path] + list(args))
     match = re.search(regex, out + "\n" + err)
     return match.group(1) if rc == 0 and match else None
-
-
-def fetch(module, url, dest_handle=None):
-    """GET url; write into dest_handle (returning the sha256) or return the body as text."""
-    response, info = fetch_url(module, url, timeout=module.params["timeout"])
-    if response is None or info.get("status") != 200:
-        module.fail_json(
-            msg="could not download %s: %s (HTTP status %s); nothing was installed"
-            % (url, info.get("msg", "no response"), info.get("status"))
-        )
-    if dest_handle is None:
-        return to_native(response.read())
-    digest = hashlib.sha256()
-    while True:
-        chunk = response.read(1024 * 1024)
-        if not chunk:
-            break
-        digest.update(chunk)
-        dest_handle.write(chunk)
-    return digest.hexdigest()
-
-
-def sha256_of(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def extract(module, archive, members, workdir):
@@ -262,13 +238,17 @@ def main():
     if not os.path.isdir(bin_dir):
         module.fail_json(msg="bin_dir %s does not exist" % bin_dir, **result)
     archive_name = os.path.basename(p["src"] or p["url"].split("?", 1)[0])
-    if p["checksum"]:
-        expected = p["checksum"].split(":", 1)[-1].strip().lower()
-    else:
-        expected = parse_digest(fetch(module, p["checksum_url"]), archive_name)
-        if expected is None:
-            module.fail_json(msg="no SHA-256 digest for %s in %s" % (archive_name, p["checksum_url"]), **result)
-    if not HEX64.fullmatch(expected):
+    try:
+        if p["checksum"]:
+            expected = p["checksum"].split(":", 1)[-1].strip().lower()
+        else:
+            expected = parse_digest(fetch_text(module, p["checksum_url"], p["timeout"]), archive_name)
+            if expected is None:
+                module.fail_json(msg="no SHA-256 digest for %s in %s" % (archive_name, p["checksum_url"]), **result)
+    except DownloadError as exc:
+        result["msg"] = "%s; nothing was installed" % to_native(exc)
+        module.fail_json(**result)
+    if not re.match(r"^[0-9a-f]{64}$", expected):
         module.fail_json(msg="checksum must be a SHA-256 (64 hex digits), got %s" % expected, **result)
 
     workdir = tempfile.mkdtemp(prefix="release_binary.", dir=module.tmpdir)
@@ -277,16 +257,21 @@ def main():
         if not os.path.isfile(p["src"]):
             module.fail_json(msg="src %s does not exist" % p["src"], **result)
         shutil.copyfile(p["src"], archive)
-        actual = sha256_of(archive)
+        actual = file_digest(archive)
     else:
-        with open(archive, "wb") as handle:
-            actual = fetch(module, p["url"], handle)
+        try:
+            with open(archive, "wb") as handle:
+                actual = fetch_to(module, p["url"], handle, p["timeout"])
+        except DownloadError as exc:
+            result["msg"] = "%s; nothing was installed" % to_native(exc)
+            module.fail_json(**result)
     if actual != expected:
-        module.fail_json(
-            msg="checksum mismatch for %s: expected sha256 %s, got %s; nothing was installed"
-            % (p["src"] or p["url"], expected, actual),
-            **result,
+        result["msg"] = "checksum mismatch for %s: expected sha256 %s, got %s; nothing was installed" % (
+            p["src"] or p["url"],
+            expected,
+            actual,
         )
+        module.fail_json(**result)
     result["sha256"] = actual
 
     extracted = extract(module, archive, binaries, workdir)

@@ -151,12 +151,14 @@ import time
 import traceback
 
 from ansible_collections.ffdl.platform.plugins.module_utils.static_volume import (
+    ACCESS_MODES,
     ACTIVE_POD_PHASES,
     Refused,
     State,
     Want,
     describe,
     next_action,
+    quantity,
     simulate,
 )
 from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
@@ -337,6 +339,17 @@ def main():
     argument_spec.update(AUTH_ARG_SPEC)
     module = AnsibleK8SModule(argument_spec=argument_spec, supports_check_mode=True)
     p = module.params
+    # Refuse bad input before the cluster is even read.
+    problems = []
+    if quantity(p["size"]) is None or quantity(p["size"]) == 0:
+        problems.append("size: %r is not a storage quantity above zero like 20Gi" % p["size"])
+    bad_modes = [m for m in p["access_modes"] if m not in ACCESS_MODES]
+    if bad_modes or not p["access_modes"]:
+        problems.append("access_modes: %s; allowed: %s" % (bad_modes or "empty", ", ".join(ACCESS_MODES)))
+    if p["wait_timeout"] <= 0:
+        problems.append("wait_timeout: %s is not a number of seconds above zero" % p["wait_timeout"])
+    if problems:
+        module.fail_json(msg="; ".join(problems))
     want = Want(
         name=p["name"],
         namespace=p["namespace"],

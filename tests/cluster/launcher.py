@@ -278,7 +278,7 @@ class Cluster:
         ctx = ssl.create_default_context(cafile=str(self.pki / "ca.crt"))
         if client_cert:
             ctx.load_cert_chain(str(self.pki / "admin.crt"), str(self.pki / "admin.key"))
-        with urllib.request.urlopen(url, context=ctx, timeout=5) as resp:  # noqa: S310 (loopback apiserver)
+        with urllib.request.urlopen(url, context=ctx, timeout=5) as resp:
             return resp.status, resp.read().decode()
 
     def kubectl(self, *args: str, check: bool = True, input: str | None = None) -> subprocess.CompletedProcess:
@@ -333,7 +333,7 @@ class Cluster:
                 "--log-level=warn",
             ],
         )
-        self._wait("etcd", lambda: urllib.request.urlopen(etcd_url + "/health", timeout=2).status == 200, 30, "etcd")  # noqa: S310
+        self._wait("etcd", lambda: urllib.request.urlopen(etcd_url + "/health", timeout=2).status == 200, 30, "etcd")
 
         pki = self.pki
         # the unprivileged user Minishift logs you in as, with a bearer token

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 import subprocess
 import textwrap
+import threading
 
 import pytest
 from kubernetes import client
 
-from tests.support import k8s
+from tests.integration.conftest import start_tiller
+from tests.support import k8s, servers
 from tests.support.ansible_run import run_playbook
 
 pytestmark = pytest.mark.cluster
@@ -107,7 +109,7 @@ def test_tiller_mode_dry_run_on_a_fresh_cluster_predicts_and_writes_nothing(
         "Install Helm " + helm_mirror["helm2"],
         "Create the tiller service account",
         "Bind the tiller service account to cluster-admin",
-        "Run helm init (dry run, a command is not run in check mode)",
+        "Report the Tiller a dry run cannot render (helm is not installed yet)",
     ):
         assert task in changed, changed
     assert list((tmp_path / "bin").iterdir()) == []
@@ -129,7 +131,7 @@ def test_tiller_mode_sets_up_tiller_and_is_idempotent(api, cluster, helm_mirror,
     )
     first = run_playbook(playbook, extra)
     assert first.rc == 0, first.stdout[-4000:] + first.stderr
-    assert "Run helm init (deploys or upgrades Tiller with the tiller service account)" in first.changed_tasks()
+    assert "Deploy Tiller (Deployment and Service tiller-deploy)" in first.changed_tasks()
 
     core, rbac, apps = client.CoreV1Api(api), client.RbacAuthorizationV1Api(api), client.AppsV1Api(api)
     assert core.read_namespaced_service_account("tiller", "kube-system").metadata.name == "tiller"
@@ -156,6 +158,81 @@ def test_tiller_mode_sets_up_tiller_and_is_idempotent(api, cluster, helm_mirror,
     # the same in check mode, against a Tiller that exists: nothing to predict
     third = run_playbook(playbook, extra, check=True)
     assert third.rc == 0 and third.changed() == 0, third.changed_tasks()
+
+
+def test_tiller_tls_then_removal(api, cluster, helm_mirror, playbook, tmp_path):
+    """Mutual TLS between helm and Tiller with generated certificates; then Tiller and its RBAC removed."""
+    port = servers.free_port("127.0.0.1")
+    extra = base_vars(
+        cluster,
+        helm_mirror,
+        tmp_path,
+        helm_tiller_tls=True,
+        helm_tiller_service_account="tiller-tls",
+        helm_tiller_host=f"127.0.0.1:{port}",
+    )
+    tls = tmp_path / "helm-home" / "tls"
+    tiller_pid = []
+
+    def start_when_deployed():
+        """Tiller's pod starts once its Deployment and the Secret with its certificate exist (kwok runs nothing)."""
+        core = client.CoreV1Api(api)
+        k8s.wait_for(
+            "tiller-secret with the role's certificate",
+            lambda: (tls / "tiller.crt").exists() and core.read_namespaced_secret("tiller-secret", "kube-system"),
+            timeout=240,
+            interval=1,
+        )
+        certs = (
+            f"--tls-cert={tls / 'tiller.crt'}",
+            f"--tls-key={tls / 'tiller.key'}",
+            f"--tls-ca-cert={tls / 'ca.crt'}",
+        )
+        tiller_pid.append(
+            start_tiller(cluster, tmp_path / "tiller-tls.log", port, ("--tls", "--tls-verify", *certs))[0]
+        )
+
+    starter = threading.Thread(target=start_when_deployed, daemon=True)
+    starter.start()
+    try:
+        first = run_playbook(playbook, extra)
+        starter.join(timeout=5)
+        assert first.rc == 0, first.stdout[-3000:]
+        for key in ("ca.key", "tiller.key", "helm.key"):
+            assert oct((tls / key).stat().st_mode & 0o777) == "0o600", key
+        core = client.CoreV1Api(api)
+        secret = core.read_namespaced_secret("tiller-secret", "kube-system")
+        assert {"ca.crt", "tls.crt", "tls.key"} <= set(secret.data)
+        pod = client.AppsV1Api(api).read_namespaced_deployment("tiller-deploy", "kube-system").spec.template.spec
+        assert {e.name for e in pod.containers[0].env} >= {"TILLER_TLS_ENABLE", "TILLER_TLS_VERIFY"}
+        reached = first.task_results("Check the client reaches Tiller")[0]["stdout"]
+        assert re.search(r"^Server: .*v2\.17\.0", reached, re.M)
+
+        second = run_playbook(playbook, extra)
+        assert second.rc == 0 and second.changed() == 0, second.changed_tasks()
+        # a client without the certificate is turned away
+        bare = subprocess.run(
+            [str(tmp_path / "bin/helm"), "version", "--short", "--tiller-connection-timeout", "5"],
+            env={"HELM_HOST": f"127.0.0.1:{port}", "HELM_HOME": str(tmp_path / "helm-home"), "PATH": "/usr/bin:/bin"},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert bare.returncode != 0
+    finally:
+        for pid in tiller_pid:
+            servers.stop(pid)
+
+    gone = run_playbook(playbook, {**extra, "helm_tiller_state": "absent"})
+    assert gone.rc == 0, gone.stdout[-3000:]
+    with pytest.raises(client.ApiException):
+        client.AppsV1Api(api).read_namespaced_deployment("tiller-deploy", "kube-system")
+    with pytest.raises(client.ApiException):
+        core.read_namespaced_service_account("tiller-tls", "kube-system")
+    with pytest.raises(client.ApiException):
+        client.RbacAuthorizationV1Api(api).read_cluster_role_binding("tiller-tls")
+    again = run_playbook(playbook, {**extra, "helm_tiller_state": "absent"})
+    assert again.rc == 0 and again.changed() == 0, again.changed_tasks()
 
 
 def test_tiller_mode_refuses_a_helm3_version(cluster, helm_mirror, playbook, tmp_path):

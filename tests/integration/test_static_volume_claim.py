@@ -169,3 +169,25 @@ def test_claim_in_use_is_not_replaced(bed):
     assert run.rc != 0
     assert any("learner-0" in m for m in run.failure_messages()), run.failure_messages()
     assert core.read_namespaced_persistent_volume_claim("static-volume-1", ns).spec.volume_name == bed["local_pv"]
+
+
+def test_target_too_small_is_refused_before_anything_changes(bed, cluster):
+    """200Gi does not fit a 100Gi cluster-up PV: refused with the chart's claim, PVs and policies untouched."""
+    before = len(cluster.audit_events())
+    result = run_playbook(bed["playbook"], {**bed["vars"], "size": "200Gi"})
+    assert result.rc != 0
+    message = " ".join(result.failure_messages())
+    assert f"PersistentVolume {bed['target']} cannot take claim" in message
+    assert "capacity 100Gi is less than the claim's 200Gi" in message
+    core = bed["core"]
+    assert (
+        core.read_namespaced_persistent_volume_claim("static-volume-1", bed["ns"]).spec.volume_name == bed["local_pv"]
+    )
+    assert core.read_persistent_volume(bed["target"]).spec.persistent_volume_reclaim_policy == "Recycle"
+    assert k8s.writes(cluster.audit_events()[before:]) == []
+
+
+def test_malformed_size_is_refused_before_the_cluster_is_read(bed, cluster):
+    result = run_playbook(bed["playbook"], {**bed["vars"], "size": "20 GB"})
+    assert result.rc != 0
+    assert "size: '20 GB' is not a storage quantity above zero like 20Gi" in " ".join(result.failure_messages())

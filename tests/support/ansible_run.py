@@ -48,12 +48,16 @@ class PlaybookRun:
         ]
 
     def failure_messages(self, host: str = "localhost") -> list[str]:
-        return [
-            str(task["hosts"][host].get("msg"))
-            for play in self.plays
-            for task in play.get("tasks", [])
-            if task["hosts"].get(host, {}).get("failed") and not task["hosts"][host].get("ignore_errors")
-        ]
+        """The msg of each failed task; for a failed loop, the msg of each failed item."""
+        out = []
+        for play in self.plays:
+            for task in play.get("tasks", []):
+                result = task["hosts"].get(host, {})
+                if not result.get("failed") or result.get("ignore_errors"):
+                    continue
+                items = [item for item in result.get("results", []) if item.get("failed")]
+                out.extend(str(item.get("msg")) for item in items) if items else out.append(str(result.get("msg")))
+        return out
 
 
 def run_playbook(

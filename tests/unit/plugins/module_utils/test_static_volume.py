@@ -24,10 +24,15 @@ def want(**kw):
 
 
 def pv(name, policy="Recycle", claim=None, phase="Available"):
-    spec = {"persistentVolumeReclaimPolicy": policy}
+    """A PV as OpenShift 3.11's cluster-up makes them: 100Gi, RWO+RWX+ROX, label volume=<name>, no class."""
+    spec = {
+        "persistentVolumeReclaimPolicy": policy,
+        "capacity": {"storage": "100Gi"},
+        "accessModes": ["ReadWriteOnce", "ReadWriteMany", "ReadOnlyMany"],
+    }
     if claim:
         spec["claimRef"] = {"namespace": NS, "name": claim[0], "uid": claim[1]}
-    return {"metadata": {"name": name}, "spec": spec, "status": {"phase": phase}}
+    return {"metadata": {"name": name, "labels": {"volume": name}}, "spec": spec, "status": {"phase": phase}}
 
 
 def chart_claim(uid="uid-chart", bound_to="local-volume-1"):
@@ -198,4 +203,43 @@ def test_configmap_content_compares_parsed_yaml():
 def test_quantity():
     assert sv.quantity("20Gi") == 20 * 2**30
     assert sv.quantity("1G") == 10**9
-    assert sv.quantity("garbage") is None
+    assert sv.quantity("1.5Gi") == int(1.5 * 2**30)
+    for bad in ("garbage", "1.2.3Gi", "20 Gi", "20gi", "-1Gi", "20GiB", "", "Gi", "1m"):
+        assert sv.quantity(bad) is None, bad
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"spec": {"capacity": {"storage": "10Gi"}}}, "capacity 10Gi is less than the claim's 20Gi"),
+        ({"spec": {"accessModes": ["ReadWriteOnce"]}}, "lack ReadWriteMany"),
+        ({"spec": {"storageClassName": "fast"}}, "storage class is 'fast'"),
+        ({"metadata": {"labels": {"volume": "pv0009"}}}, "lacks the label volume=pv0001"),
+    ],
+)
+def test_unsuitable_target_is_refused_before_anything_changes(change, problem):
+    """The chart's claim stays, the Recycle policy is not even patched: nothing happens."""
+    volume = pv("pv0001")
+    for part, values in change.items():
+        volume[part].update(values)
+    state = sv.State(claim=chart_claim(), volume=volume, removals={"local-volume-1": pv("local-volume-1", "Delete")})
+    with pytest.raises(sv.Refused, match=problem) as refused:
+        sv.next_action(state, want())
+    assert "nothing was changed" in str(refused.value)
+
+
+def test_target_of_another_claim_is_not_even_patched():
+    foreign = pv("pv0001", "Recycle", ("other", "uid-other"), "Bound")
+    state = sv.State(claim=chart_claim(), volume=foreign, claim_refs={"uid-other": True})
+    with pytest.raises(sv.Refused, match="bound to default/other; nothing was changed"):
+        sv.next_action(state, want())
+    # removing our claim does not patch someone else's volume either
+    absent = sv.State(claim=chart_claim(), volume=foreign, claim_refs={"uid-other": True})
+    assert sv.next_action(absent, want(state="absent"))[0] == "delete_claim"
+
+
+def test_removal_bound_elsewhere_is_refused_before_the_claim_goes():
+    removals = {"local-volume-1": pv("local-volume-1", "Delete", ("other", "uid-other"), "Bound")}
+    state = sv.State(claim=chart_claim(), volume=pv("pv0001"), removals=removals, claim_refs={"uid-other": True})
+    with pytest.raises(sv.Refused, match="local-volume-1 is bound to default/other"):
+        sv.next_action(state, want())
