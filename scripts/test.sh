@@ -184,9 +184,14 @@ gate syntax-check syntax_check
 pytest_gate unit-tests tests/unit -p no:cacheprovider --cov=ansible_collections.ffdl.platform.plugins --cov-report=term-missing
 gate ansible-test-sanity scripts/sanity.sh
 gate galaxy-build-and-docs galaxy_build_and_docs
-# Modules run on the managed host; EL7's Pythons are 2.7 and 3.6.
-gate python-2.7-3.6-syntax vermin -t=2.7- -t=3.6- --no-tips --violations --eval-annotations \
-    plugins/modules plugins/module_utils
+# Modules run on the managed host; EL7's Pythons are 2.7 and 3.6. The example
+# model runs on FfDL's learner image tensorflow/tensorflow:1.5.0-py3 (Python 3.5).
+python_27_36() {
+    vermin -t=2.7- -t=3.6- --no-tips --violations --eval-annotations plugins/modules plugins/module_utils &&
+        python scripts/py27_syntax.py plugins/modules plugins/module_utils &&
+        vermin -t=3.5- --no-tips --violations roles/training/files/tf-model
+}
+gate python-2.7-3.6-syntax python_27_36
 
 # ---------------------------------------------------------------- host roles (molecule)
 setup test-images molecule/images/build.sh
@@ -198,6 +203,9 @@ gate no-secrets-in-output secrets_not_printed s3fs-test-secret-9f2b ghp_test_tok
 
 # ---------------------------------------------------------------- cluster roles and modules
 setup cluster-binaries tests/cluster/build.sh
+# The FfDL REST API stand-in's learner: tensorflow-cpu in a virtualenv, cached
+# by its requirements' hash (tests/doubles/ffdl_restapi/learner-requirements.txt).
+setup learner-virtualenv python tests/support/servers.py learner
 pytest_gate integration-tests tests/integration -p no:cacheprovider
 # The old-API leg: OpenShift 3.11's Kubernetes (1.11), no server-side dry
 # run, FfDL's real chart API versions.

@@ -122,16 +122,11 @@ def helm_mirror(tmp_path_factory):
     servers.stop(server.pid)
 
 
-@pytest.fixture(scope="session")
-def tiller(cluster, tmp_path_factory):
-    """Helm 2's Tiller as a local process against the test cluster (kwok pods run nothing).
-
-    Yields its host:port, for HELM_HOST.
-    """
+def start_tiller(cluster, log: Path, port: int | None = None, extra: tuple[str, ...] = ()) -> tuple[int, str]:
+    """Helm 2's Tiller as a local process against the test cluster: (pid, host:port for HELM_HOST)."""
     import subprocess
 
-    port = servers.free_port("127.0.0.1")
-    log = tmp_path_factory.mktemp("tiller") / "tiller.log"
+    port = port or servers.free_port("127.0.0.1")
     env = dict(os.environ, KUBECONFIG=str(cluster.kubeconfig), TILLER_NAMESPACE="kube-system")
     with open(log, "wb") as out:
         proc = subprocess.Popen(
@@ -143,6 +138,7 @@ def tiller(cluster, tmp_path_factory):
                 f"127.0.0.1:{port}",
                 "-probe-listen",
                 f"127.0.0.1:{servers.free_port('127.0.0.1')}",
+                *extra,
             ],
             env=env,
             stdout=out,
@@ -150,8 +146,15 @@ def tiller(cluster, tmp_path_factory):
             start_new_session=True,
         )
     k8s.wait_for("tiller listening", lambda: _port_open(port), timeout=30)
-    yield f"127.0.0.1:{port}"
-    servers.stop(proc.pid)
+    return proc.pid, f"127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="session")
+def tiller(cluster, tmp_path_factory):
+    """Tiller as a local process (kwok pods run nothing); yields its host:port, for HELM_HOST."""
+    pid, address = start_tiller(cluster, tmp_path_factory.mktemp("tiller") / "tiller.log")
+    yield address
+    servers.stop(pid)
 
 
 def _port_open(port: int) -> bool:
@@ -159,3 +162,43 @@ def _port_open(port: int) -> bool:
 
     with socket.socket() as sock:
         return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+# Fashion-MNIST from Debian's package dataset-fashion-mnist: the same four file
+# names and gzip'd IDX format as MNIST (ffdl-training-facts.md section 4).
+FASHION_MNIST_PACKAGE = "dataset-fashion-mnist=0.0~git20200523.55506a9-1"
+FASHION_MNIST_MD5 = {
+    "train-images-idx3-ubyte.gz": "cf8536b0aa1a6ac5fa3f23001093305c",
+    "train-labels-idx1-ubyte.gz": "10bea18fdb374794d4bb42e356e600c9",
+    "t10k-images-idx3-ubyte.gz": "f78720b4224f21cce2f2ccf2d7a94c9a",
+    "t10k-labels-idx1-ubyte.gz": "0d30e22e447f3c33dab9ed536400ac01",
+}
+
+
+@pytest.fixture(scope="session")
+def fashion_mnist():
+    """The directory holding Debian's Fashion-MNIST files (downloaded once into the test cache)."""
+    import subprocess
+
+    cache = Path(os.environ.get("FFDL_TEST_CACHE", REPO / ".cache")) / "datasets"
+    root = cache / FASHION_MNIST_PACKAGE.replace("=", "_")
+    files = root / "usr/share/datasets/fashion-mnist"
+    if not (root / ".complete").exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        download = ["apt-get", "download", FASHION_MNIST_PACKAGE]
+        if subprocess.run(download, cwd=cache, check=False).returncode != 0:
+            subprocess.run(["apt-get", "update", "-qq"], check=True)
+            subprocess.run(download, cwd=cache, check=True)
+        deb = next(cache.glob("dataset-fashion-mnist_*.deb"))
+        subprocess.run(["dpkg-deb", "-x", str(deb), str(root)], check=True)
+        deb.unlink()
+        (root / ".complete").touch()
+    return files
+
+
+@pytest.fixture(scope="session")
+def restapi(tmp_path_factory):
+    """The FfDL REST API stand-in (tests/doubles/ffdl_restapi), its learner a cached tensorflow-cpu virtualenv."""
+    server = servers.start_ffdl_restapi(str(tmp_path_factory.mktemp("ffdl-jobs")))
+    yield server
+    servers.stop(server.pid)

@@ -18,5 +18,5 @@ def test_bucket_helpers_round_trip(s3):
 
 def test_server_lists_buckets_over_plain_http(s3):
     servers.make_bucket(s3, "listed")
-    with urllib.request.urlopen(s3.url + "/", timeout=5) as resp:  # noqa: S310 (loopback)
+    with urllib.request.urlopen(s3.url + "/", timeout=5) as resp:
         assert b"<Name>listed</Name>" in resp.read()

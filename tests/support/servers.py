@@ -5,7 +5,9 @@ a command by molecule scenarios::
 
     python tests/support/servers.py start s3 --host 172.17.0.1 --state-file /tmp/s3.json
     python tests/support/servers.py start http --root DIR --host 172.17.0.1 --state-file /tmp/http.json
+    python tests/support/servers.py start ffdl-restapi --host 172.17.0.1 --state-file /tmp/ffdl.json
     python tests/support/servers.py stop --state-file /tmp/s3.json
+    python tests/support/servers.py learner     # build the stand-in learner's virtualenv (cached)
 
 ``start`` prints the state (JSON with ``pid`` and ``url``) once the server
 answers; ``stop`` ends the process group it started, by PID.
@@ -15,8 +17,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -65,7 +69,7 @@ def _start(kind: str, argv: list[str], host: str, port: int, probe: str, timeout
         if proc.poll() is not None:
             raise RuntimeError(f"{kind} server exited with {proc.returncode}; see {log}")
         try:
-            with urllib.request.urlopen(server.url + probe, timeout=2):  # noqa: S310 (test server on a local address)
+            with urllib.request.urlopen(server.url + probe, timeout=2):
                 return server
         except OSError:
             time.sleep(0.2)
@@ -84,6 +88,58 @@ def start_http(root: str, host: str = "127.0.0.1", port: int = 0, timeout: float
     port = port or free_port(host)
     argv = [sys.executable, "-m", "http.server", "--bind", host, "--directory", root, str(port)]
     return _start("http", argv, host, port, "/", timeout)
+
+
+REPO = Path(__file__).resolve().parents[2]
+RESTAPI = REPO / "tests/doubles/ffdl_restapi"
+
+
+def learner_bin(cache: Path | None = None) -> Path:
+    """The bin directory of the stand-in learner's virtualenv (tensorflow-cpu), built once per requirements."""
+    requirements = RESTAPI / "learner-requirements.txt"
+    cache = cache or Path(os.environ.get("FFDL_TEST_CACHE", REPO / ".cache"))
+    digest = hashlib.sha256(requirements.read_bytes()).hexdigest()[:12]
+    venv = cache / f"learner-{digest}"
+    if (venv / ".complete").exists():
+        return venv / "bin"
+    building = cache / f"learner-{digest}.building"
+    shutil.rmtree(building, ignore_errors=True)
+    subprocess.run([sys.executable, "-m", "venv", str(building)], check=True)
+    subprocess.run(
+        [str(building / "bin/python"), "-m", "pip", "install", "--quiet", "-r", str(requirements)], check=True
+    )
+    # venvs hold absolute paths: build under the final name's sibling, then rename and fix them
+    shutil.rmtree(venv, ignore_errors=True)
+    building.rename(venv)
+    for script in (venv / "bin").iterdir():
+        if script.is_file() and not script.is_symlink():
+            text = script.read_bytes()
+            if str(building).encode() in text:
+                script.write_bytes(text.replace(str(building).encode(), str(venv).encode()))
+    cfg = venv / "pyvenv.cfg"
+    cfg.write_text(cfg.read_text().replace(str(building), str(venv)))
+    (venv / ".complete").write_text(requirements.read_text())
+    return venv / "bin"
+
+
+def start_ffdl_restapi(
+    workdir: str, learner: Path | None = None, host: str = "127.0.0.1", port: int = 0, timeout: float = 30
+) -> Server:
+    """Start the FfDL REST API stand-in (tests/doubles/ffdl_restapi) running jobs with the learner virtualenv."""
+    port = port or free_port(host)
+    argv = [
+        sys.executable,
+        str(RESTAPI / "server.py"),
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--workdir",
+        workdir,
+        "--learner-bin",
+        str(learner or learner_bin()),
+    ]
+    return _start("ffdl-restapi", argv, host, port, "/health", timeout)
 
 
 def stop(pid: int, timeout: float = 10) -> None:
@@ -135,15 +191,23 @@ def list_keys(server: Server, bucket: str) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Start or stop a test server.")
-    parser.add_argument("command", choices=("start", "stop"))
-    parser.add_argument("kind", nargs="?", choices=("s3", "http"), default="s3")
+    parser.add_argument("command", choices=("start", "stop", "learner"))
+    parser.add_argument("kind", nargs="?", choices=("s3", "http", "ffdl-restapi"), default="s3")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--root", help="directory the http server serves")
-    parser.add_argument("--state-file", type=Path, required=True)
+    parser.add_argument("--workdir", help="where the ffdl-restapi stand-in runs jobs")
+    parser.add_argument("--state-file", type=Path)
     args = parser.parse_args(argv)
+    if args.command == "learner":
+        print(learner_bin())
+        return 0
+    if args.state_file is None:
+        parser.error(f"{args.command} needs --state-file")
     if args.command == "start":
-        if args.kind == "http":
+        if args.kind == "ffdl-restapi":
+            server = start_ffdl_restapi(args.workdir or str(args.state_file.with_suffix(".jobs")), host=args.host)
+        elif args.kind == "http":
             if not args.root:
                 parser.error("start http needs --root")
             server = start_http(args.root, args.host, args.port)
