@@ -30,6 +30,7 @@ pytestmark = pytest.mark.training
 MODEL = REPO / "roles/training/files/tf-model"
 # Made up: moto and the stand-in accept any key and password, so the tests can
 # prove these never reach the output.
+OUTPUT = Path(__file__).resolve().parents[1] / "output"
 S3_SECRET = "made-up-s3-secret-7Qx9"
 REST_PASSWORD = "made-up-rest-password-4Kd2"
 # 100 steps of 128 images. Measured on Fashion-MNIST with the example model and
@@ -237,6 +238,27 @@ def test_second_run_changes_nothing_downloads_nothing_submits_nothing(restapi, m
     assert jobs(restapi.url) == before
     assert log.read_text().count('"GET /') == downloads_before
     assert facts(result)["training_status"] == "COMPLETED"
+
+
+def test_secrets_stay_out_of_vvv_output_and_readable_files(restapi, workspace, base, tmp_path):
+    """-vvv with the default callback (what users paste into issues), the AWS profile on: no secret printed,
+    and no file the role wrote that others can read holds one."""
+    home = tmp_path / "home"
+    extra = {**base, "training_aws_profile": "ffdl", "training_aws_config_dir": str(home / ".aws")}
+    result = play(workspace, extra, args=["-vvv"], callback="default")
+    assert result.rc == 0, result.stdout[-3000:]
+    # kept for the no-secrets gate, which scans every log under tests/output
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    (OUTPUT / "training-vvv.log").write_text(result.stdout + result.stderr)
+    no_secret_in(result)
+    readable = []
+    for root in (workspace["root"], home):
+        for path in Path(root).rglob("*"):
+            if path.is_file() and path.stat().st_mode & 0o044:
+                data = path.read_bytes()
+                if S3_SECRET.encode() in data or REST_PASSWORD.encode() in data:
+                    readable.append(f"{path} {oct(path.stat().st_mode)}")
+    assert readable == [], readable
 
 
 def test_a_local_directory_serves_the_data_set(restapi, mirrors, fashion_mnist, workspace, base, tmp_path):
