@@ -7,23 +7,20 @@ modes, a readiness failure, removal, then the same with Helm 3.
 
 from __future__ import annotations
 
-import shutil
 import stat
 import subprocess
 import textwrap
-from pathlib import Path
 
 import pytest
 import yaml
 from kubernetes import client
 
-from tests.support import k8s
+from tests.support import fixtures, k8s
 from tests.support.ansible_run import run_playbook
 
 pytestmark = pytest.mark.cluster
 
 NS = "ffdl-test"
-REPO_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "ffdl-repo"
 PLAYBOOK = textwrap.dedent(
     """\
     - hosts: localhost
@@ -39,14 +36,7 @@ PLAYBOOK = textwrap.dedent(
 def env(api, cluster, helm_mirror, tiller, tmp_path_factory, kubernetes_line):
     work = tmp_path_factory.mktemp("ffdl")
     # FfDL's repository as the role clones it: a git repository with a helm-patch branch
-    repo = work / "FfDL.git"
-    shutil.copytree(REPO_FIXTURE, repo)
-    if kubernetes_line == "1.11":
-        # OpenShift 3.11's API server serves the API versions FfDL's real charts use
-        k8s.to_ffdl_api_versions(repo / "docs" / "helm-charts")
-    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@localhost"]
-    for argv in (["init", "-q", "-b", "master"], ["add", "-A"], ["commit", "-qm", "charts"], ["branch", "helm-patch"]):
-        subprocess.run(git + argv, check=True)
+    repo = fixtures.ffdl_repository(work / "FfDL.git", kubernetes_line)
     # Minishift's PVs, pv0001 with data that must survive everything
     pv_base = work / "minishift-base"
     k8s.minishift_pvs(api, pv_base, count=3, start=1)
@@ -143,55 +133,11 @@ def crb_names(api):
 
 
 @pytest.fixture(scope="module")
-def openshift_scc(api, cluster, kubernetes_line):
+def openshift_scc(cluster, kubernetes_line):
     """TEST DOUBLE of OpenShift's SecurityContextConstraints API (a CRD) with an anyuid SCC."""
-    names = {
-        "kind": "SecurityContextConstraints",
-        "plural": "securitycontextconstraints",
-        "singular": "securitycontextconstraints",
-    }
-    if kubernetes_line == "1.11":
-        # apiextensions.k8s.io/v1 arrived in Kubernetes 1.16
-        crd = {
-            "apiVersion": "apiextensions.k8s.io/v1beta1",
-            "kind": "CustomResourceDefinition",
-            "metadata": {"name": "securitycontextconstraints.security.openshift.io"},
-            "spec": {"group": "security.openshift.io", "version": "v1", "scope": "Cluster", "names": names},
-        }
-    else:
-        crd = {
-            "apiVersion": "apiextensions.k8s.io/v1",
-            "kind": "CustomResourceDefinition",
-            "metadata": {"name": "securitycontextconstraints.security.openshift.io"},
-            "spec": {
-                "group": "security.openshift.io",
-                "scope": "Cluster",
-                "names": names,
-                "versions": [
-                    {
-                        "name": "v1",
-                        "served": True,
-                        "storage": True,
-                        "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
-                    }
-                ],
-            },
-        }
-    cluster.kubectl("apply", "-f", "-", input=yaml.safe_dump(crd))
-    cluster.kubectl("wait", "--for=condition=Established", "crd/securitycontextconstraints.security.openshift.io")
-    scc = {
-        "apiVersion": "security.openshift.io/v1",
-        "kind": "SecurityContextConstraints",
-        "metadata": {"name": "anyuid"},
-        "users": ["system:admin"],
-        "runAsUser": {"type": "RunAsAny"},
-    }
-    k8s.wait_for(
-        "SCC API served",
-        lambda: cluster.kubectl("apply", "-f", "-", input=yaml.safe_dump(scc), check=False).returncode == 0,
-    )
+    fixtures.install_scc_double(cluster, kubernetes_line)
     yield
-    cluster.kubectl("delete", "crd", "securitycontextconstraints.security.openshift.io", "--wait=true")
+    fixtures.remove_scc_double(cluster)
 
 
 def scc_users(cluster):
