@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: k8s
 short_description: kubernetes.core.k8s that also runs in check mode against Kubernetes 1.11 and OpenShift 3.11
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Creates, patches or deletes Kubernetes objects by running M(kubernetes.core.k8s) with the same arguments.
   - In check mode kubernetes.core.k8s sends every write with C(dryRun=All), which API servers before Kubernetes 1.13

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: model_definition
 short_description: Pack FfDL model code into the zip FfDL expects, byte for byte the same for the same code
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Packs the files of I(src) (a directory) or I(files) into the model definition zip FfDL's REST API takes with a
     training job, flat by default (every file at the zip's top level, like C(zip -j)), as FfDL's user guide requires.

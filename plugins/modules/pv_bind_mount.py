@@ -21,7 +21,7 @@ description:
   - With I(persistent=true) also keeps an C(/etc/fstab) entry carrying the propagation option, which mount(8)
     applies at boot.
 author:
-  - ffdl.platform developers (!UNKNOWN)
+  - Ffdl Platform Maintainers (@ffdl-platform)
 options:
   path:
     description: The mount point, normally the directory of the PersistentVolume FfDL's static volume binds.

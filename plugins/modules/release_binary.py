@@ -21,7 +21,7 @@ description:
     I(version), and moves each binary into place with an atomic rename.
   - This is the one download path of the collection; the minishift and helm roles use it.
 author:
-  - ffdl.platform developers (!UNKNOWN)
+  - Ffdl Platform Maintainers (@ffdl-platform)
 options:
   name:
     description: The binary whose version decides whether to install, as installed in I(bin_dir).

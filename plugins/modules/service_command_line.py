@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: service_command_line
 short_description: Read the command line a systemd service really starts, flags included
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Reads a unit's C(ExecStart) with C(systemctl show -p ...), which systemd 219 (CentOS/RHEL 7) supports, unlike
     C(systemctl show --value).

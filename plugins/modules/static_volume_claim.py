@@ -27,7 +27,7 @@ description:
   - Every step is decided from what the cluster holds at that moment, so a run interrupted anywhere converges on the
     next run.
 author:
-  - ffdl.platform developers (!UNKNOWN)
+  - Ffdl Platform Maintainers (@ffdl-platform)
 options:
   name:
     description: Name of the claim.

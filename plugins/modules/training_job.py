@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: training_job
 short_description: An FfDL training job as declarative state - submitted once, followed to the end, halted or deleted
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - I(state=present) submits a training job to FfDL's REST API (C(POST /v1/models), multipart C(manifest) and
     C(model_definition)) unless a job for the same manifest and model definition already exists for I(user) - then

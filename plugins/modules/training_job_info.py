@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: training_job_info
 short_description: List a user's FfDL training jobs or read one, with its log
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Reads FfDL's REST API like the FfDL CLI's C(ffdl list), C(ffdl show) and C(ffdl logs) - the jobs of I(user)
     (FfDL scopes jobs per user), or the one I(training_id) with its status, timestamps and the tail of its log.

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: verified_file
 short_description: Ensure a file with a known checksum, from the first mirror that serves it or a local copy
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Ensures I(dest) exists with I(checksum). Nothing is downloaded when it already does, so a cache directory makes
     re-runs free.

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: yum_vault
 short_description: Point CentOS 7's stock yum repositories at the vault once their mirrors are gone
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - CentOS 7 reached its end of life on 2024-06-30; its mirrorlist service and mirrors were taken down, so a stock
     C(yum install) fails ("Could not resolve host - mirrorlist.centos.org") until the repositories point at the vault,
