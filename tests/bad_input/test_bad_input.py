@@ -14,11 +14,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 
 import pytest
+
+from tests.support import ansible_run
 
 REPO = Path(__file__).resolve().parents[2]
 IMAGE = os.environ.get("FFDL_TEST_IMAGE", "ffdl-test/debian-bookworm:latest")
@@ -152,15 +153,7 @@ def run(container, tmp_path_factory):
     )
     # facts gathering alone, so its traces are the baseline
     before = _diff(container)
-    env = dict(
-        os.environ,
-        ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
-        ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
-        ANSIBLE_FORKS="10",
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_RETRY_FILES_ENABLED="0",
-        PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
-    )
+    env = ansible_run.ansible_environment(ANSIBLE_STDOUT_CALLBACK="ansible.posix.json", ANSIBLE_FORKS="10")
     proc = subprocess.run(
         ["ansible-playbook", "-i", str(work / "inventory.json"), str(work / "play.yml")],
         env=env,

@@ -14,7 +14,6 @@ first converge, no-op re-run, per-play tags, teardown twice, converge again.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -24,7 +23,7 @@ import pytest
 import yaml
 from kubernetes import client
 
-from tests.support import fixtures, k8s, servers
+from tests.support import ansible_run, fixtures, k8s, servers
 
 pytestmark = pytest.mark.e2e
 
@@ -116,14 +115,7 @@ def bed(cluster, api, s3, restapi, helm_mirror, tiller, fashion_mnist, kubernete
 
 def site(bed, playbook: str = "site.yml", *args: str, name: str) -> dict:
     """The literal command line; profile_tasks timings and the recap kept in tests/output/e2e-<name>.log."""
-    env = dict(
-        os.environ,
-        ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
-        ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks",
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_RETRY_FILES_ENABLED="0",
-        PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
-    )
+    env = ansible_run.ansible_environment(ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks")
     argv = ["ansible-playbook", playbook, "-i", str(INVENTORY), "-e", f"@{bed['vars_file']}", *args]
     started = time.monotonic()
     proc = subprocess.run(argv, env=env, capture_output=True, text=True, check=False, cwd=REPO)

@@ -61,6 +61,15 @@ class PlaybookRun:
         return out
 
 
+def ansible_environment(base: dict | None = None, **settings: str) -> dict:
+    """The environment the tests run ansible-playbook in: the repo's ansible.cfg, no colour, this venv first."""
+    environ = dict(os.environ if base is None else base)
+    environ.update(ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="0")
+    environ.update(settings)
+    environ["PATH"] = f"{Path(sys.executable).parent}:{environ.get('PATH', '')}"
+    return environ
+
+
 def run_playbook(
     playbook: str | Path,
     extra_vars: dict | None = None,
@@ -71,14 +80,7 @@ def run_playbook(
     callback: str = "ansible.posix.json",
 ) -> PlaybookRun:
     """ansible-playbook against localhost with the repo's ansible.cfg and collections."""
-    environ = dict(os.environ if env is None else env)
-    environ.update(
-        ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
-        ANSIBLE_STDOUT_CALLBACK=callback,
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_RETRY_FILES_ENABLED="0",
-    )
-    environ["PATH"] = f"{Path(sys.executable).parent}:{environ.get('PATH', '')}"
+    environ = ansible_environment(env, ANSIBLE_STDOUT_CALLBACK=callback)
     # Extra vars through a 0600 file, not the command line: the tests pass
     # made-up secrets, and the no-secrets gate samples every command line.
     fd, vars_file = tempfile.mkstemp(prefix="extra-vars-", suffix=".json")
