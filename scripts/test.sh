@@ -20,9 +20,11 @@ failed=0
 failures=()
 only=("$@")
 
+excluded=()
 selected() {
-    [ ${#only[@]} -eq 0 ] && return 0
     local pat
+    for pat in "${excluded[@]}"; do [[ $1 == *"$pat"* ]] && return 1; done
+    [ ${#only[@]} -eq 0 ] && return 0
     for pat in "${only[@]}"; do [[ $1 == *"$pat"* ]] && return 0; done
     return 1
 }
@@ -155,9 +157,13 @@ made_up_secrets=(s3fs-test-secret-9f2b ghp_test_token_4c1d9e7a made-up-s3-secret
 secrets_file=$(mktemp)
 chmod 0600 "$secrets_file"
 printf '%s\n' "${made_up_secrets[@]}" >"$secrets_file"
-python tests/support/process_sampler.py "$secrets_file" "$out/process-watch.txt" &
-process_watcher=$!
-trap 'kill "$process_watcher" 2>/dev/null; rm -f "$secrets_file"' EXIT
+# One watcher for the whole run: the container stream's scripts/test.sh
+# (FFDL_TEST_STREAM set) leaves it to its parent.
+if [ -z "${FFDL_TEST_STREAM:-}" ]; then
+    python tests/support/process_sampler.py "$secrets_file" "$out/process-watch.txt" &
+    process_watcher=$!
+fi
+trap 'kill "${process_watcher:-}" 2>/dev/null; rm -f "$secrets_file"' EXIT
 
 secrets_not_printed() {
     local rc=0
@@ -214,8 +220,36 @@ python_27_36() {
 }
 gate python-2.7-3.6-syntax python_27_36
 
-# ---------------------------------------------------------------- host roles (molecule)
+# ---------------------------------------------------------------- set-up of the two streams
 setup test-images molecule/images/build.sh
+setup cluster-binaries tests/cluster/build.sh
+# The FfDL REST API stand-in's learner: tensorflow-cpu in a virtualenv, cached
+# by its requirements' hash (tests/doubles/ffdl_restapi/learner-requirements.txt).
+setup learner-virtualenv python tests/support/servers.py learner
+# ansible-core 2.16 is the last line that manages CentOS/RHEL 7 (Python
+# 2.7/3.6, yum). Its own virtualenv and collections (the newest that still
+# support it, from the ansible 11 bundle).
+setup setup-ansible-core-2.16 make --no-print-directory venv-test collections ANSIBLE_LINE=2.16
+leg_2_16() {
+    PATH=$repo/.venv-2.16/bin:$PATH ANSIBLE_COLLECTIONS_PATH=$repo/collections-2.16 \
+        FFDL_COLLECTIONS_DIR=collections-2.16 "$@"
+}
+
+# The gates below form two streams that share nothing but the machine: the
+# container stream (molecule, bad input, consumer project, the 2.16 leg) works
+# in Docker containers, the cluster stream against the test clusters on this
+# host. Most of their time is spent waiting (systemd boots, readiness polls,
+# Tiller), so a full run starts the container stream as a second
+# scripts/test.sh in the background and merges its results; a run of chosen
+# gates keeps them in order, one at a time.
+container_stream=(molecule- bad-input consumer-project ansible-core-2.16-)
+if [ ${#only[@]} -eq 0 ] && [ -z "${FFDL_TEST_STREAM:-}" ]; then
+    FFDL_TEST_STREAM=containers "$repo/scripts/test.sh" "${container_stream[@]}" >"$out/stream-containers.txt" 2>&1 &
+    container_stream_pid=$!
+    excluded=("${container_stream[@]}")
+fi
+
+# ---------------------------------------------------------------- container stream: host roles (molecule)
 for scenario in docker ssh s3fs pv_bind_mount minishift; do
     case $scenario in
     # the scenarios that hand the roles made-up secrets run at -vvv
@@ -227,11 +261,18 @@ pytest_gate bad-input tests/bad_input -p no:cacheprovider
 # The built tarball and requirements.yml as users install them, imported by FQCN
 gate consumer-project scripts/consumer.sh collections
 
-# ---------------------------------------------------------------- cluster roles and modules
-setup cluster-binaries tests/cluster/build.sh
-# The FfDL REST API stand-in's learner: tensorflow-cpu in a virtualenv, cached
-# by its requirements' hash (tests/doubles/ffdl_restapi/learner-requirements.txt).
-setup learner-virtualenv python tests/support/servers.py learner
+# ---------------------------------------------------------------- container stream: the ansible-core 2.16 leg
+# The host-role scenarios run on one platform (Debian 12): what changes here
+# is ansible-core, not the host.
+gate ansible-core-2.16-collections leg_2_16 python scripts/offline_collections.py check --dest collections-2.16
+gate ansible-core-2.16-sanity leg_2_16 scripts/sanity.sh
+PATH=$repo/.venv-2.16/bin:$PATH pytest_gate ansible-core-2.16-unit-tests tests/unit -p no:cacheprovider
+gate ansible-core-2.16-requirements-resolve leg_2_16 scripts/consumer.sh collections-2.16 install-only
+for scenario in docker ssh s3fs pv_bind_mount minishift; do
+    gate "ansible-core-2.16-molecule-$scenario" leg_2_16 molecule_scenario "$scenario" --platform-name "ffdl-$scenario-bookworm"
+done
+
+# ---------------------------------------------------------------- cluster stream: roles and modules on the clusters
 pytest_gate integration-tests tests/integration -p no:cacheprovider
 # The old-API leg: OpenShift 3.11's Kubernetes (1.11), no server-side dry
 # run, FfDL's real chart API versions.
@@ -242,26 +283,26 @@ FFDL_TEST_KUBERNETES=1.11 pytest_gate integration-tests-kubernetes-1.11 \
 # cluster: check mode, converge, no-op re-run, --tags, teardown, re-converge.
 FFDL_TEST_KUBERNETES=1.11 pytest_gate site-end-to-end tests/e2e -p no:cacheprovider
 
-# ---------------------------------------------------------------- the ansible-core 2.16 leg
-# ansible-core 2.16 is the last line that manages CentOS/RHEL 7 (Python
-# 2.7/3.6, yum). Its own virtualenv and collections (the newest that still
-# support it, from the ansible 11 bundle); the host-role scenarios run on one
-# platform (Debian 12): what changes here is ansible-core, not the host.
-setup setup-ansible-core-2.16 make --no-print-directory venv-test collections ANSIBLE_LINE=2.16
-leg_2_16() {
-    PATH=$repo/.venv-2.16/bin:$PATH ANSIBLE_COLLECTIONS_PATH=$repo/collections-2.16 \
-        FFDL_COLLECTIONS_DIR=collections-2.16 "$@"
-}
-gate ansible-core-2.16-collections leg_2_16 python scripts/offline_collections.py check --dest collections-2.16
-gate ansible-core-2.16-sanity leg_2_16 scripts/sanity.sh
-PATH=$repo/.venv-2.16/bin:$PATH pytest_gate ansible-core-2.16-unit-tests tests/unit -p no:cacheprovider
-gate ansible-core-2.16-requirements-resolve leg_2_16 scripts/consumer.sh collections-2.16 install-only
-for scenario in docker ssh s3fs pv_bind_mount minishift; do
-    gate "ansible-core-2.16-molecule-$scenario" leg_2_16 molecule_scenario "$scenario" --platform-name "ffdl-$scenario-bookworm"
-done
+# ---------------------------------------------------------------- the container stream's results
+if [ -n "${container_stream_pid:-}" ]; then
+    wait "$container_stream_pid"
+    echo "--- the container stream (run alongside the cluster stream; tests/output/stream-containers.txt):"
+    grep '^==> \|^    ' "$out/stream-containers.txt"
+    counts=$(tail -n 1 "$out/stream-containers.txt")
+    if [[ $counts =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+        passed=$((passed + BASH_REMATCH[1]))
+        failed=$((failed + BASH_REMATCH[2]))
+        while read -r name; do failures+=("$name"); done < <(sed -n 's/^failed: //p' "$out/stream-containers.txt")
+    else
+        failed=$((failed + 1))
+        failures+=("container-stream (no summary line)")
+    fi
+fi
 
 # ---------------------------------------------------------------- last: secrets
-gate no-secrets-in-output secrets_not_printed
+if [ -z "${FFDL_TEST_STREAM:-}" ]; then
+    gate no-secrets-in-output secrets_not_printed
+fi
 rm -f "$secrets_file"
 
 summary
