@@ -163,7 +163,7 @@ if [ -z "${FFDL_TEST_STREAM:-}" ]; then
     python tests/support/process_sampler.py "$secrets_file" "$out/process-watch.txt" &
     process_watcher=$!
 fi
-trap 'kill "${process_watcher:-}" 2>/dev/null; rm -f "$secrets_file"' EXIT
+trap 'kill "${process_watcher:-}" "${container_stream_pid:-}" 2>/dev/null; rm -f "$secrets_file"' EXIT
 
 secrets_not_printed() {
     local rc=0
@@ -222,10 +222,6 @@ gate python-2.7-3.6-syntax python_27_36
 
 # ---------------------------------------------------------------- set-up of the two streams
 setup test-images molecule/images/build.sh
-setup cluster-binaries tests/cluster/build.sh
-# The FfDL REST API stand-in's learner: tensorflow-cpu in a virtualenv, cached
-# by its requirements' hash (tests/doubles/ffdl_restapi/learner-requirements.txt).
-setup learner-virtualenv python tests/support/servers.py learner
 # ansible-core 2.16 is the last line that manages CentOS/RHEL 7 (Python
 # 2.7/3.6, yum). Its own virtualenv and collections (the newest that still
 # support it, from the ansible 11 bundle).
@@ -248,6 +244,12 @@ if [ ${#only[@]} -eq 0 ] && [ -z "${FFDL_TEST_STREAM:-}" ]; then
     container_stream_pid=$!
     excluded=("${container_stream[@]}")
 fi
+# The cluster stream's set-up: compiled once per version (about 15 minutes
+# cold), beside the container stream, which does not need it.
+setup cluster-binaries tests/cluster/build.sh
+# The FfDL REST API stand-in's learner: tensorflow-cpu in a virtualenv, cached
+# by its requirements' hash (tests/doubles/ffdl_restapi/learner-requirements.txt).
+setup learner-virtualenv python tests/support/servers.py learner
 
 # ---------------------------------------------------------------- container stream: host roles (molecule)
 for scenario in docker ssh s3fs pv_bind_mount minishift; do
