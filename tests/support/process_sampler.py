@@ -8,6 +8,13 @@ holds the made-up secrets the tests pass to the roles, one per line. OUT_FILE
 gets the number of samples and one line per hit (process, cmdline or environ,
 which secret), never the process's other contents. Container processes are
 host processes, so what runs inside the test containers is watched too.
+
+One exception, listed as "allowed" and not counted: the environment of
+`minishift start` and its children. Minishift takes the GitHub token only from
+MINISHIFT_GITHUB_API_TOKEN, so the role hands it over on standard input to a
+shell that exports it and execs minishift (roles/minishift/tasks/start-command.yml);
+the program's own environment (readable by its owner only, unlike its command
+line) necessarily holds it, and the ssh and openssl it runs inherit it.
 """
 
 from __future__ import annotations
@@ -20,16 +27,48 @@ import time
 INTERVAL = 0.2
 
 
+def _argv(pid: str) -> list[bytes]:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return handle.read().split(b"\0")
+    except OSError:
+        return []
+
+
+def _parent(pid: str) -> str:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            # "pid (comm) state ppid ...": comm may hold spaces and parentheses
+            return handle.read().rsplit(b")", 1)[1].split()[1].decode()
+    except (OSError, IndexError):
+        return "0"
+
+
+def _under_minishift_start(pid: str) -> bool:
+    """This process or an ancestor is `minishift start` (the binary, or the double run by python3)."""
+    for _ in range(32):
+        argv = _argv(pid)
+        for position, arg in enumerate(argv[:3]):
+            if arg.endswith(b"minishift") and b"start" in argv[position + 1 : position + 2]:
+                return True
+        pid = _parent(pid)
+        if pid in ("0", "1"):
+            return False
+    return False
+
+
 def main(secrets_file: str, out: str) -> int:
     with open(secrets_file, "rb") as handle:
         secrets = [line.strip() for line in handle if line.strip()]
     hits: set[str] = set()
+    allowed: set[str] = set()
     state = {"rounds": 0}
 
     def write(*_args):
         with open(out, "w", encoding="utf-8") as handle:
             handle.write(f"samples: {state['rounds']}\nhits: {len(hits)}\n")
             handle.writelines(line + "\n" for line in sorted(hits))
+            handle.writelines(f"allowed: {line}\n" for line in sorted(allowed))
         sys.exit(0)
 
     signal.signal(signal.SIGTERM, write)
@@ -52,7 +91,11 @@ def main(secrets_file: str, out: str) -> int:
                     continue
                 for index, secret in enumerate(secrets):
                     if secret in raw:
-                        hits.add(f"secret #{index + 1} in the {name} of {comm}")
+                        hit = f"secret #{index + 1} in the {name} of {comm}"
+                        if name == "environ" and _under_minishift_start(pid):
+                            allowed.add(hit + " (under minishift start)")
+                        else:
+                            hits.add(hit)
         state["rounds"] += 1
         time.sleep(INTERVAL)
 
