@@ -46,7 +46,7 @@ def _parent(pid: str) -> str:
 
 def _under_minishift_start(pid: str) -> bool:
     """This process or an ancestor is `minishift start` (the binary, or the double run by python3)."""
-    for _ in range(32):
+    for _depth in range(32):
         argv = _argv(pid)
         for position, arg in enumerate(argv[:3]):
             if arg.endswith(b"minishift") and b"start" in argv[position + 1 : position + 2]:
