@@ -195,6 +195,13 @@ def test_second_run_changes_nothing(bed):
     TIMES["no-op"] = run["seconds"]
     assert run["rc"] == 0, run["stdout"][-4000:]
     assert run["recap"]["changed"] == 0, run["stdout"][-6000:]
+    # For docs/benchmarks.md (goal: at most 0.25): measured side by side and
+    # recorded, never asserted on wall time.
+    if "first" in TIMES:
+        ratio = TIMES["no-op"] / TIMES["first"]
+        (OUTPUT / "e2e-benchmark.txt").write_text(
+            f"first converge {TIMES['first']:.1f} s, no-op re-run {TIMES['no-op']:.1f} s, ratio {ratio:.2f}\n"
+        )
 
 
 @pytest.mark.parametrize("tag", ["helm", "ffdl", "training"])
@@ -224,13 +231,3 @@ def test_site_converges_again_after_a_teardown(bed):
     assert run["rc"] == 0, run["stdout"][-6000:]
     assert set(helm_releases(bed).values()) == {"DEPLOYED"}
     assert "COMPLETED" in next(line for line in summary(run) if line.startswith("Training:"))
-
-
-def test_record_the_no_op_to_first_converge_ratio():
-    """For docs/benchmarks.md (goal: at most 0.25): measured side by side, recorded, not asserted on wall time."""
-    if {"first", "no-op"} - TIMES.keys():
-        pytest.skip("the converge tests did not run")
-    ratio = TIMES["no-op"] / TIMES["first"]
-    (OUTPUT / "e2e-benchmark.txt").write_text(
-        f"first converge {TIMES['first']:.1f} s, no-op re-run {TIMES['no-op']:.1f} s, ratio {ratio:.2f}\n"
-    )
