@@ -269,6 +269,8 @@ gate consumer-project scripts/consumer.sh collections
 gate ansible-core-2.16-collections leg_2_16 python scripts/offline_collections.py check --dest collections-2.16
 gate ansible-core-2.16-sanity leg_2_16 scripts/sanity.sh
 PATH=$repo/.venv-2.16/bin:$PATH pytest_gate ansible-core-2.16-unit-tests tests/unit -p no:cacheprovider
+# every role's input checks: templates 2.16 parses differently fail here, not on an EL7 host
+leg_2_16 pytest_gate ansible-core-2.16-bad-input tests/bad_input -p no:cacheprovider
 gate ansible-core-2.16-requirements-resolve leg_2_16 scripts/consumer.sh collections-2.16 install-only
 for scenario in docker ssh s3fs pv_bind_mount minishift; do
     gate "ansible-core-2.16-molecule-$scenario" leg_2_16 molecule_scenario "$scenario" --platform-name "ffdl-$scenario-bookworm"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import uuid
 from pathlib import Path
@@ -190,6 +191,8 @@ def test_bad_input_fails_naming_the_variable_and_changes_nothing(run, index, rol
     stats = run["data"]["stats"][host]
     message, changed = _failure(run["data"], host)
     assert stats["failures"] == 1, f"{variables} did not fail: {stats}"
+    # the role's own message, not a template that failed to parse (whose text names every variable)
+    assert not re.search(r"while templating|template error|unhandled exception|Traceback", message), message[:600]
     assert named in message, f"{variables}: the failure does not name {named}: {message}"
     assert stats["changed"] == 0 and not changed, f"{variables}: changed {changed} before failing"
 
