@@ -286,6 +286,10 @@ FFDL_TEST_KUBERNETES=1.11 pytest_gate integration-tests-kubernetes-1.11 \
 # site.yml as users run it (inventory/existing-cluster shape) on the old-API
 # cluster: check mode, converge, no-op re-run, --tags, teardown, re-converge.
 FFDL_TEST_KUBERNETES=1.11 pytest_gate site-end-to-end tests/e2e -p no:cacheprovider
+# The same under ansible-core 2.16, the line EL7 hosts need (.venv-2.16 and
+# collections-2.16). Not named ansible-core-2.16-*: that selects the container
+# stream, and this needs the cluster stream's binaries.
+FFDL_TEST_KUBERNETES=1.11 leg_2_16 pytest_gate site-end-to-end-ansible-core-2.16 tests/e2e -p no:cacheprovider
 
 # ---------------------------------------------------------------- the container stream's results
 if [ -n "${container_stream_pid:-}" ]; then

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from ansible.release import __version__ as ansible_core_version
 from kubernetes import client
 
 from tests.support import ansible_run, fixtures, k8s, servers
@@ -38,6 +39,10 @@ DATA_FILES = (
     "t10k-labels-idx1-ubyte.gz",
 )
 NS = "ffdl"  # inventory/existing-cluster/group_vars/all.yml
+# scripts/test.sh runs this file on both ansible-core lines (the 2.16 leg with
+# .venv-2.16 first on PATH): each line's logs under their own names.
+ANSIBLE_LINE = ".".join(ansible_core_version.split(".")[:2])
+LOG_PREFIX = "e2e-" if ANSIBLE_LINE == "2.19" else f"e2e-ansible-core-{ANSIBLE_LINE}-"
 
 
 def _md5s(directory: Path) -> dict[str, str]:
@@ -54,7 +59,7 @@ def bed(cluster, api, s3, restapi, helm_mirror, tiller, fashion_mnist, kubernete
     k8s.minishift_pvs(api, work / "minishift-base", count=3, start=1)
     mirror = servers.start_http(str(fashion_mnist))
     pki = cluster.pki
-    proxy_log = (OUTPUT / "e2e-nodeport-proxy.log").open("w")
+    proxy_log = (OUTPUT / f"{LOG_PREFIX}nodeport-proxy.log").open("w")
     proxy = subprocess.Popen(
         [
             sys.executable,
@@ -121,7 +126,9 @@ def site(bed, playbook: str = "site.yml", *args: str, name: str) -> dict:
     proc = subprocess.run(argv, env=env, capture_output=True, text=True, check=False, cwd=REPO)
     seconds = time.monotonic() - started
     OUTPUT.mkdir(parents=True, exist_ok=True)
-    (OUTPUT / f"e2e-{name}.log").write_text(f"$ {' '.join(argv)}\n# {seconds:.1f} s\n{proc.stdout}\n{proc.stderr}")
+    (OUTPUT / f"{LOG_PREFIX}{name}.log").write_text(
+        f"$ {' '.join(argv)}\n# {seconds:.1f} s\n{proc.stdout}\n{proc.stderr}"
+    )
     recap = {}
     for line in proc.stdout.splitlines():
         if line.startswith("localhost") and "ok=" in line:
@@ -199,8 +206,9 @@ def test_second_run_changes_nothing(bed):
     # recorded, never asserted on wall time.
     if "first" in TIMES:
         ratio = TIMES["no-op"] / TIMES["first"]
-        (OUTPUT / "e2e-benchmark.txt").write_text(
-            f"first converge {TIMES['first']:.1f} s, no-op re-run {TIMES['no-op']:.1f} s, ratio {ratio:.2f}\n"
+        (OUTPUT / f"{LOG_PREFIX}benchmark.txt").write_text(
+            f"ansible-core {ansible_core_version}: first converge {TIMES['first']:.1f} s, "
+            f"no-op re-run {TIMES['no-op']:.1f} s, ratio {ratio:.2f}\n"
         )
 
 
@@ -221,6 +229,11 @@ def test_teardown_removes_what_site_created_and_keeps_the_data(bed):
     core = client.CoreV1Api(bed["api"])
     claims = [c.metadata.name for c in core.list_namespaced_persistent_volume_claim(NS).items]
     assert "static-volume-1" not in claims
+    # what the ffdl role made outside the charts: the ConfigMap, the bindings, the SCC grant
+    assert "static-volumes-v2" not in {c.metadata.name for c in core.list_namespaced_config_map(NS).items}
+    assert k8s.namespace_rbac(bed["api"], NS) == set()
+    assert not [n for n in k8s.cluster_role_binding_names(bed["api"]) if n.startswith("ffdl-") and n != "ffdl-lcm"]
+    assert not [u for u in k8s.scc_users(bed["cluster"]) if u.startswith(f"system:serviceaccount:{NS}:")]
     assert pv_data.read_text() == "user data"
     again = site(bed, "playbooks/teardown.yml", name="teardown-again")
     assert again["rc"] == 0 and again["recap"]["changed"] == 0, again["stdout"][-4000:]

@@ -90,13 +90,6 @@ def helm2_releases(env):
     return {r["Name"]: r["Status"] for r in (yaml.safe_load(out) or {}).get("Releases", [])}
 
 
-def namespace_rbac(api):
-    rbac = client.RbacAuthorizationV1Api(api)
-    found = {("Role", r.metadata.name) for r in rbac.list_namespaced_role(NS).items}
-    found |= {("RoleBinding", b.metadata.name) for b in rbac.list_namespaced_role_binding(NS).items}
-    return found
-
-
 def can(cluster, sa, verb, resource, namespace):
     out = cluster.kubectl(
         "auth", "can-i", verb, resource, "-n", namespace, f"--as=system:serviceaccount:{NS}:{sa}", check=False
@@ -131,21 +124,12 @@ def assert_lcm_and_jobmonitor_rights(cluster, kubernetes_line):
     assert not can(cluster, "default", "create", "namespaces", NS)
 
 
-def crb_names(api):
-    return {b.metadata.name for b in client.RbacAuthorizationV1Api(api).list_cluster_role_binding().items}
-
-
 @pytest.fixture(scope="module")
 def openshift_scc(cluster, kubernetes_line):
     """TEST DOUBLE of OpenShift's SecurityContextConstraints API (a CRD) with an anyuid SCC."""
     fixtures.install_scc_double(cluster, kubernetes_line)
     yield
     fixtures.remove_scc_double(cluster)
-
-
-def scc_users(cluster):
-    out = cluster.kubectl("get", "securitycontextconstraints.security.openshift.io", "anyuid", "-o", "yaml").stdout
-    return yaml.safe_load(out).get("users") or []
 
 
 @pytest.mark.old_api
@@ -170,8 +154,8 @@ def test_dry_run_on_a_fresh_cluster_predicts_and_writes_nothing(env, openshift_s
     core = client.CoreV1Api(env["api"])
     assert NS not in {n.metadata.name for n in core.list_namespace().items}
     assert not (env["work"] / "src").exists()
-    assert not any(name.startswith("ffdl-") for name in crb_names(env["api"]))
-    assert f"system:serviceaccount:{NS}:default" not in scc_users(cluster)
+    assert not any(name.startswith("ffdl-") for name in k8s.cluster_role_binding_names(env["api"]))
+    assert f"system:serviceaccount:{NS}:default" not in k8s.scc_users(cluster)
     # no request without dryRun=All: on Kubernetes 1.11 nothing was even sent
     writes = k8s.writes(cluster.audit_events()[before:])
     assert writes == [], [(e["verb"], e["requestURI"], e.get("userAgent")) for e in writes]
@@ -234,15 +218,15 @@ def test_deploy_with_helm2_through_tiller(env, openshift_scc, cluster, kubernete
     assert cm == {"static-volumes-v2": [{"name": "static-volume-1", "zlabel": "static-volume-1", "status": "active"}]}
 
     # least privilege: Roles in the namespace, no cluster-wide binding of ours
-    assert not [name for name in crb_names(api) if name.startswith("ffdl-") and name != "ffdl-lcm"]
-    assert namespace_rbac(api) == {
+    assert not [name for name in k8s.cluster_role_binding_names(api) if name.startswith("ffdl-") and name != "ffdl-lcm"]
+    assert k8s.namespace_rbac(api, NS) == {
         ("Role", "ffdl-lcm"),
         ("Role", "ffdl-jobmonitor"),
         ("RoleBinding", "ffdl-lcm"),
         ("RoleBinding", "ffdl-jobmonitor"),
     }
     assert_lcm_and_jobmonitor_rights(cluster, kubernetes_line)
-    users = scc_users(cluster)
+    users = k8s.scc_users(cluster)
     assert {"system:admin", f"system:serviceaccount:{NS}:default", f"system:serviceaccount:{NS}:ffdl-lcm"} <= set(users)
 
     ports = {s: core.read_namespaced_service(s, NS).spec.ports[0].node_port for s in ("ffdl-ui", "ffdl-restapi", "s3")}
@@ -302,14 +286,14 @@ def test_rbac_cluster_mode_warns_and_none_leaves_rbac_alone(env, openshift_scc):
     assert "EVERY service account" in result.stdout
     binding = client.RbacAuthorizationV1Api(api).read_cluster_role_binding("ffdl-all-serviceaccounts-cluster-admin")
     assert [(s.kind, s.name) for s in binding.subjects] == [("Group", "system:serviceaccounts")]
-    assert namespace_rbac(api) == set()
-    before = crb_names(api), namespace_rbac(api)
+    assert k8s.namespace_rbac(api, NS) == set()
+    before = k8s.cluster_role_binding_names(api), k8s.namespace_rbac(api, NS)
     result = run(env, ffdl_rbac_mode="none")
-    assert result.rc == 0 and (crb_names(api), namespace_rbac(api)) == before
+    assert result.rc == 0 and (k8s.cluster_role_binding_names(api), k8s.namespace_rbac(api, NS)) == before
     result = run(env)  # back to the default
     assert result.rc == 0
-    assert ("Role", "ffdl-lcm") in namespace_rbac(api)
-    assert "ffdl-all-serviceaccounts-cluster-admin" not in crb_names(api)
+    assert ("Role", "ffdl-lcm") in k8s.namespace_rbac(api, NS)
+    assert "ffdl-all-serviceaccounts-cluster-admin" not in k8s.cluster_role_binding_names(api)
 
 
 @pytest.mark.old_api
@@ -367,9 +351,9 @@ def test_absent_removes_ffdl_but_not_the_data(env, openshift_scc, cluster):
     assert helm2_releases(env) == {}
     assert "static-volume-1" not in {c.metadata.name for c in core.list_namespaced_persistent_volume_claim(NS).items}
     assert "static-volumes-v2" not in {c.metadata.name for c in core.list_namespaced_config_map(NS).items}
-    assert not [name for name in crb_names(api) if name.startswith("ffdl-") and name != "ffdl-lcm"]
-    assert namespace_rbac(api) == set()
-    assert not [u for u in scc_users(cluster) if u.startswith(f"system:serviceaccount:{NS}:")]
+    assert not [name for name in k8s.cluster_role_binding_names(api) if name.startswith("ffdl-") and name != "ffdl-lcm"]
+    assert k8s.namespace_rbac(api, NS) == set()
+    assert not [u for u in k8s.scc_users(cluster) if u.startswith(f"system:serviceaccount:{NS}:")]
     pv = core.read_persistent_volume("pv0001")
     assert pv.spec.persistent_volume_reclaim_policy == "Retain"
     assert env["data"].read_text() == "weights"

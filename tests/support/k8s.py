@@ -6,6 +6,7 @@ import os
 import time
 from pathlib import Path
 
+import yaml
 from kubernetes import client, config
 from kubernetes.client.rest import ApiException
 
@@ -166,3 +167,21 @@ def to_ffdl_api_versions(chart_root: Path) -> None:
         for kind, version in versions.items():
             text = re.sub(rf"(?m)^apiVersion: \S+\n(kind: {kind}\n)", rf"apiVersion: {version}\n\1", text)
         template.write_text(text)
+
+
+def namespace_rbac(api: client.ApiClient, namespace: str) -> set[tuple[str, str]]:
+    """The Roles and RoleBindings of a namespace, as (kind, name)."""
+    rbac = client.RbacAuthorizationV1Api(api)
+    found = {("Role", r.metadata.name) for r in rbac.list_namespaced_role(namespace).items}
+    found |= {("RoleBinding", b.metadata.name) for b in rbac.list_namespaced_role_binding(namespace).items}
+    return found
+
+
+def cluster_role_binding_names(api: client.ApiClient) -> set[str]:
+    return {b.metadata.name for b in client.RbacAuthorizationV1Api(api).list_cluster_role_binding().items}
+
+
+def scc_users(cluster, scc: str = "anyuid") -> list[str]:
+    """The users granted an SCC (the SCC API double, tests/support/fixtures.py:install_scc_double)."""
+    out = cluster.kubectl("get", "securitycontextconstraints.security.openshift.io", scc, "-o", "yaml").stdout
+    return yaml.safe_load(out).get("users") or []
