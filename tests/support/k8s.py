@@ -39,7 +39,9 @@ def ensure_namespace(api: client.ApiClient, name: str) -> None:
             raise
 
 
-def minishift_pvs(api: client.ApiClient, base_dir: str | os.PathLike, count: int = 5, start: int = 1) -> list[str]:
+def minishift_pvs(
+    api: client.ApiClient, base_dir: str | os.PathLike, count: int = 5, start: int = 1, make_dirs: bool = True
+) -> list[str]:
     """PersistentVolumes as OpenShift 3.11's `oc cluster up` makes them (ffdl-facts section i).
 
     pv0001..pvNNNN, hostPath <base>/openshift.local.pv/pvNNNN (mode 777), 100Gi,
@@ -51,8 +53,9 @@ def minishift_pvs(api: client.ApiClient, base_dir: str | os.PathLike, count: int
     for i in range(start, start + count):
         name = f"pv{i:04d}"
         path = Path(base_dir) / "openshift.local.pv" / name
-        path.mkdir(parents=True, exist_ok=True)
-        path.chmod(0o777)
+        if make_dirs:  # False: the directories are on another host (the remote-VM test's)
+            path.mkdir(parents=True, exist_ok=True)
+            path.chmod(0o777)
         body = client.V1PersistentVolume(
             metadata=client.V1ObjectMeta(name=name, labels={"volume": name}),
             spec=client.V1PersistentVolumeSpec(
@@ -99,6 +102,10 @@ def chart_static_volume(api: client.ApiClient, namespace: str, local_pv: str) ->
             spec=client.V1PersistentVolumeClaimSpec(
                 access_modes=["ReadWriteMany"],
                 resources=client.V1VolumeResourceRequirements(requests={"storage": "20Gi"}),
+                # The state after binding, set up front: left to the binder, a claim
+                # created right after its pre-bound PV was once bound to a cluster-up
+                # PV the binder's cache already held (pv0210 in a CI run).
+                volume_name=local_pv,
             ),
         ),
     )
