@@ -238,18 +238,22 @@ leg_2_16() {
 # Tiller), so a full run starts the container stream as a second
 # scripts/test.sh in the background and merges its results; a run of chosen
 # gates keeps them in order, one at a time.
-container_stream=(molecule- bad-input consumer-project ansible-core-2.16-)
+container_stream=(molecule- bad-input consumer-project ansible-core-2.16- site-remote-vm)
+cluster_setup_done=$out/.cluster-setup-done
 if [ ${#only[@]} -eq 0 ] && [ -z "${FFDL_TEST_STREAM:-}" ]; then
+    rm -f "$cluster_setup_done"
     FFDL_TEST_STREAM=containers "$repo/scripts/test.sh" "${container_stream[@]}" >"$out/stream-containers.txt" 2>&1 &
     container_stream_pid=$!
     excluded=("${container_stream[@]}")
 fi
 # The cluster stream's set-up: compiled once per version (about 15 minutes
-# cold), beside the container stream, which does not need it.
+# cold), beside the container stream, which needs it only for its last gate.
 setup cluster-binaries tests/cluster/build.sh
 # The FfDL REST API stand-in's learner: tensorflow-cpu in a virtualenv, cached
 # by its requirements' hash (tests/doubles/ffdl_restapi/learner-requirements.txt).
 setup learner-virtualenv python tests/support/servers.py learner
+# the container stream's last gate needs both
+[ -z "${FFDL_TEST_STREAM:-}" ] && touch "$cluster_setup_done"
 
 # ---------------------------------------------------------------- container stream: host roles (molecule)
 for scenario in docker ssh s3fs pv_bind_mount minishift; do
@@ -275,6 +279,24 @@ gate ansible-core-2.16-requirements-resolve leg_2_16 scripts/consumer.sh collect
 for scenario in docker ssh s3fs pv_bind_mount minishift; do
     gate "ansible-core-2.16-molecule-$scenario" leg_2_16 molecule_scenario "$scenario" --platform-name "ffdl-$scenario-bookworm"
 done
+
+# ---------------------------------------------------------------- container stream: site.yml on a VM over SSH
+# inventory/remote-vm against a systemd container (tests/e2e_remote_vm): the
+# test bed's services listen on the Docker bridge for it. Last in the
+# container stream: it needs the cluster binaries and the learner, which the
+# cluster stream's set-up builds meanwhile (a full run waits for its marker;
+# a run of chosen gates expects them built).
+wait_for_cluster_setup() {
+    local waited=0
+    while [ -n "${FFDL_TEST_STREAM:-}" ] && [ ! -e "$cluster_setup_done" ] && [ $waited -lt 3600 ]; do
+        sleep 10
+        waited=$((waited + 10))
+    done
+}
+docker_bridge=$(ip -4 -o addr show docker0 2>/dev/null | awk '{split($4, a, "/"); print a[1]; exit}')
+if selected site-remote-vm-end-to-end; then wait_for_cluster_setup; fi
+FFDL_TEST_KUBERNETES=1.11 FFDL_TEST_BIND_ADDRESS=${docker_bridge:-172.17.0.1} \
+    pytest_gate site-remote-vm-end-to-end tests/e2e_remote_vm -p no:cacheprovider
 
 # ---------------------------------------------------------------- cluster stream: roles and modules on the clusters
 pytest_gate integration-tests tests/integration -p no:cacheprovider

@@ -120,8 +120,9 @@ def bed(cluster, api, s3, restapi, helm_mirror, tiller, fashion_mnist, kubernete
 
 def site(bed, playbook: str = "site.yml", *args: str, name: str) -> dict:
     """The literal command line; profile_tasks timings and the recap kept in tests/output/e2e-<name>.log."""
-    env = ansible_run.ansible_environment(ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks")
-    argv = ["ansible-playbook", playbook, "-i", str(INVENTORY), "-e", f"@{bed['vars_file']}", *args]
+    env = ansible_run.ansible_environment(ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks", **bed.get("env", {}))
+    inventory = bed.get("inventory", INVENTORY)
+    argv = ["ansible-playbook", playbook, "-i", str(inventory), "-e", f"@{bed['vars_file']}", *args]
     started = time.monotonic()
     proc = subprocess.run(argv, env=env, capture_output=True, text=True, check=False, cwd=REPO)
     seconds = time.monotonic() - started
@@ -130,8 +131,9 @@ def site(bed, playbook: str = "site.yml", *args: str, name: str) -> dict:
         f"$ {' '.join(argv)}\n# {seconds:.1f} s\n{proc.stdout}\n{proc.stderr}"
     )
     recap = {}
+    host = bed.get("host", "localhost")
     for line in proc.stdout.splitlines():
-        if line.startswith("localhost") and "ok=" in line:
+        if line.startswith(host + " ") and "ok=" in line:
             recap = {k: int(v) for k, v in (f.split("=") for f in line.split(":", 1)[1].split())}
     return {"rc": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr, "recap": recap, "seconds": seconds}
 

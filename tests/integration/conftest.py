@@ -14,6 +14,11 @@ sys.path.insert(0, str(REPO))
 from tests.cluster.launcher import DEFAULT_BIN, DEFAULT_LINE, Cluster  # noqa: E402
 from tests.support import k8s, servers  # noqa: E402
 
+# Where the bed's services listen: loopback, or the Docker bridge for the
+# remote-VM end-to-end test, whose container reaches them there (the API
+# server then serves on that address, which its certificate names).
+BIND = os.environ.get("FFDL_TEST_BIND_ADDRESS", "127.0.0.1")
+
 
 def pytest_collection_modifyitems(config, items):
     """Tests marked old_api run only in the Kubernetes 1.11 leg, tests marked current_api only in the other."""
@@ -34,7 +39,7 @@ def kubernetes_line():
 def cluster(tmp_path_factory):
     """A running control plane for the whole session, stopped afterwards even when tests fail."""
     workdir = tmp_path_factory.mktemp("cluster")
-    bed = Cluster(workdir, DEFAULT_BIN, DEFAULT_LINE)
+    bed = Cluster(workdir, DEFAULT_BIN, DEFAULT_LINE, extra_addresses=() if BIND == "127.0.0.1" else (BIND,))
     try:
         bed.start()
     except Exception:
@@ -64,8 +69,8 @@ def namespace(api, request):
 
 @pytest.fixture(scope="session")
 def s3():
-    """A moto S3 server on loopback."""
-    server = servers.start("127.0.0.1")
+    """A moto S3 server (on loopback unless FFDL_TEST_BIND_ADDRESS says otherwise)."""
+    server = servers.start(BIND)
     yield server
     servers.stop(server.pid)
 
@@ -117,7 +122,7 @@ def helm_mirror(tmp_path_factory):
         f"helm-v{versions['HELM2_VERSION']}-linux-amd64.tar.gz",
         {"helm": DEFAULT_BIN / "helm2", "tiller": DEFAULT_BIN / "tiller", "README.md": readme},
     )
-    server = servers.start_http(str(root))
+    server = servers.start_http(str(root), host=BIND)
     yield {"url": server.url, "root": root, "helm3": versions["HELM3_VERSION"], "helm2": versions["HELM2_VERSION"]}
     servers.stop(server.pid)
 
@@ -126,7 +131,7 @@ def start_tiller(cluster, log: Path, port: int | None = None, extra: tuple[str, 
     """Helm 2's Tiller as a local process against the test cluster: (pid, host:port for HELM_HOST)."""
     import subprocess
 
-    port = port or servers.free_port("127.0.0.1")
+    port = port or servers.free_port(BIND)
     env = dict(os.environ, KUBECONFIG=str(cluster.kubeconfig), TILLER_NAMESPACE="kube-system")
     with open(log, "wb") as out:
         proc = subprocess.Popen(
@@ -135,7 +140,7 @@ def start_tiller(cluster, log: Path, port: int | None = None, extra: tuple[str, 
                 # as the role configures tiller-deploy: release data in Secrets
                 "--storage=secret",
                 "-listen",
-                f"127.0.0.1:{port}",
+                f"{BIND}:{port}",
                 "-probe-listen",
                 f"127.0.0.1:{servers.free_port('127.0.0.1')}",
                 *extra,
@@ -146,7 +151,7 @@ def start_tiller(cluster, log: Path, port: int | None = None, extra: tuple[str, 
             start_new_session=True,
         )
     k8s.wait_for("tiller listening", lambda: _port_open(port), timeout=30)
-    return proc.pid, f"127.0.0.1:{port}"
+    return proc.pid, f"{BIND}:{port}"
 
 
 @pytest.fixture(scope="session")
@@ -161,7 +166,7 @@ def _port_open(port: int) -> bool:
     import socket
 
     with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
+        return sock.connect_ex((BIND, port)) == 0
 
 
 # Fashion-MNIST from Debian's package dataset-fashion-mnist: the same four file
@@ -199,6 +204,6 @@ def fashion_mnist():
 @pytest.fixture(scope="session")
 def restapi(tmp_path_factory):
     """The FfDL REST API stand-in (tests/doubles/ffdl_restapi), its learner a cached tensorflow-cpu virtualenv."""
-    server = servers.start_ffdl_restapi(str(tmp_path_factory.mktemp("ffdl-jobs")))
+    server = servers.start_ffdl_restapi(str(tmp_path_factory.mktemp("ffdl-jobs")), host=BIND)
     yield server
     servers.stop(server.pid)

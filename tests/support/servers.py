@@ -46,6 +46,14 @@ class Server:
         return {**asdict(self), "url": self.url}
 
 
+def port_open(host: str, port: int, timeout: float = 2) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
 def free_port(host: str) -> int:
     with socket.socket() as sock:
         sock.bind((host, 0))

@@ -1,0 +1,255 @@
+"""`ansible-playbook site.yml -i inventory/remote-vm/hosts.yml`: the tutorial's chain on one VM, over real SSH.
+
+The VM is a Debian 12 systemd container, as fresh as a VM is when its owner
+first runs the playbook: sshd with the operator's key and nothing else. It is
+both the Minishift host and the deploy host, as in the tutorial; the controller
+(this machine) reaches it over SSH as root. Everything runs in it: the docker
+role (real docker.io), the ssh role, the minishift role with the Minishift
+double (its generic driver logs in over SSH to the VM's own address,
+re-provisions Docker, makes the PV directories and the kubeconfigs, which point
+at the real test API server on the Docker bridge), the PV bind mount, helm
+(real Helm 2 against Tiller on the bridge), s3fs, ffdl (Kubernetes modules on
+the VM's Python, with the libraries the k8s_auth role installs) and the training
+role, whose S3 and REST calls run on the controller against the NodePorts of
+the VM (tests/doubles/nodeport_proxy.py in the container plays kube-proxy).
+The inventory file is used as shipped; its VM address and the bed's mirrors
+come from an extra-vars file, as a user fills them in.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import yaml
+from kubernetes import client
+
+from tests.e2e.test_site_existing_cluster import _md5s, site, summary
+from tests.integration.conftest import BIND
+from tests.support import fixtures, k8s, servers
+
+pytestmark = pytest.mark.e2e
+
+REPO = Path(__file__).resolve().parents[2]
+INVENTORY = REPO / "inventory" / "remote-vm" / "hosts.yml"
+HOST = "minishift-vm"  # the inventory's host name
+IMAGE = "ffdl-test/debian-bookworm:latest"  # molecule/images/build.sh
+NS = "myproject"  # ffdl_namespace's default: the project cluster up makes for developer
+# made up, watched by the no-secrets gate (scripts/test.sh)
+GITHUB_TOKEN = "ghp_test_token_4c1d9e7a"
+
+
+def docker(*args: str, stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    return subprocess.run(["docker", *args], input=stdin, capture_output=True, text=True, check=check)
+
+
+def in_vm(name: str, script: str, check: bool = True) -> subprocess.CompletedProcess:
+    return docker("exec", "-i", name, "sh", "-euc", script, check=check)
+
+
+def _wait(what: str, check, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(1)
+    raise TimeoutError(what)
+
+
+@pytest.fixture(scope="module")
+def vm(cluster, api, s3, restapi, helm_mirror, tiller, fashion_mnist, kubernetes_line, tmp_path_factory):
+    if BIND == "127.0.0.1":
+        pytest.skip("needs FFDL_TEST_BIND_ADDRESS set to the Docker bridge (scripts/test.sh does)")
+    work = tmp_path_factory.mktemp("site-remote-vm")
+    name = f"ffdl-e2e-vm-{uuid.uuid4().hex[:8]}"
+    # the operator's key, which the VM's authorized_keys holds
+    key = work / "id_ed25519"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    # the options of the molecule platforms (.config/molecule/config.yml)
+    docker(
+        "run", "-d", "--name", name, "--hostname", "vm",
+        "--cap-add", "SYS_ADMIN", "--cap-add", "NET_ADMIN", "--cap-add", "MKNOD", "--cap-add", "SYS_PTRACE",
+        "--security-opt", "seccomp=unconfined", "--security-opt", "apparmor=unconfined",
+        "--device", "/dev/fuse:/dev/fuse", "-v", "/sys/fs/cgroup:/sys/fs/cgroup:rw",
+        "--tmpfs", "/run", "--tmpfs", "/run/lock", "--tmpfs", "/tmp", "--stop-signal", "SIGRTMIN+3",
+        IMAGE, "/lib/systemd/systemd",
+    )  # fmt: skip
+    try:
+        address = docker("inspect", "-f", "{{.NetworkSettings.IPAddress}}", name).stdout.strip()
+        _wait(
+            "systemd up in the VM",
+            lambda: in_vm(name, "systemctl is-system-running", check=False).stdout.strip() in ("running", "degraded"),
+        )
+        # what a fresh VM offers its owner: sshd, root's authorized key
+        in_vm(name, "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-server >/dev/null")
+        docker(
+            "exec", "-i", name, "sh", "-c",
+            "install -d -m 0700 /root/.ssh && umask 077 && cat > /root/.ssh/authorized_keys",
+            stdin=key.with_suffix(".pub").read_text(),
+        )  # fmt: skip
+        _wait("sshd in the VM", lambda: servers.port_open(address, 22), timeout=60)
+        site_env = {"MINISHIFT_GITHUB_API_TOKEN": GITHUB_TOKEN}
+
+        # the mirrors: the Minishift double as a release asset, the data set;
+        # FfDL's repository as a mirror on the VM (file://): the role accepts
+        # https, ssh and file URLs, and its depth-1 clone needs git's smart
+        # protocol, which a static HTTP server does not speak
+        www = work / "www"
+        subprocess.run([str(REPO / "tests/doubles/minishift/package.sh"), str(www), "1.34.3"], check=True,
+                       capture_output=True)  # fmt: skip
+        source = fixtures.ffdl_repository(work / "FfDL", kubernetes_line)
+        subprocess.run(["git", "clone", "-q", "--bare", str(source), str(work / "git" / "FfDL.git")], check=True)
+        docker("cp", str(work / "git"), f"{name}:/srv/git")
+        mirror = servers.start_http(str(www), host=BIND)
+        data = servers.start_http(str(fashion_mnist), host=BIND)
+
+        # where the double's kubeconfigs point: the test API server, as system:admin
+        # with the bed's admin certificate, developer with the bed's token
+        pki = cluster.pki
+        double_config = {
+            "api_server": cluster.server,
+            "ca_data": base64.b64encode((pki / "ca.crt").read_bytes()).decode(),
+            "admin_cert_data": base64.b64encode((pki / "admin.crt").read_bytes()).decode(),
+            "admin_key_data": base64.b64encode((pki / "admin.key").read_bytes()).decode(),
+            "developer_token": cluster.developer_token_file.read_text().strip(),
+        }
+        docker("exec", "-i", name, "sh", "-c", "umask 077; cat > /etc/minishift-double.json",
+               stdin=json.dumps(double_config))  # fmt: skip
+        # `oc cluster up` runs the node on the VM itself: its InternalIP is the VM's
+        # address, which the ffdl role falls back to when Minishift's facts are
+        # absent (playbooks/teardown.yml). kwok set up its fake node with another.
+        core = client.CoreV1Api(api)
+        node = core.list_node().items[0].metadata.name
+        core.patch_node_status(node, {"status": {"addresses": [{"type": "InternalIP", "address": address}]}})
+        # what `oc cluster up` makes in the API: the PVs (their hostPath on the VM) and the SCC API
+        fixtures.install_scc_double(cluster, kubernetes_line)
+        k8s.minishift_pvs(api, "/var/lib/minishift/base", count=3, start=1, make_dirs=False)
+
+        # kube-proxy's part on the node: NodePorts on the VM's addresses
+        docker("cp", str(REPO / "tests/doubles/nodeport_proxy.py"), f"{name}:/usr/local/sbin/nodeport_proxy.py")
+        # (not under /run: a tmpfs there hides what docker cp writes)
+        in_vm(name, "install -d -m 0700 /etc/nodeport-proxy")
+        for file in ("ca.crt", "admin.crt", "admin.key"):
+            docker("cp", str(pki / file), f"{name}:/etc/nodeport-proxy/{file}")
+        docker(
+            "exec", "-d", name, "sh", "-c",
+            f"exec python3 /usr/local/sbin/nodeport_proxy.py --api {cluster.server} --ca /etc/nodeport-proxy/ca.crt"
+            f" --cert /etc/nodeport-proxy/admin.crt --key /etc/nodeport-proxy/admin.key"
+            f" --route ffdl-restapi={BIND}:{restapi.port} --route s3={BIND}:{s3.port}"
+            " > /var/log/nodeport-proxy.log 2>&1",
+        )  # fmt: skip
+
+        site_vars = {
+            # what a user of inventory/remote-vm fills in: the VM's address and key
+            "ansible_host": address,
+            "ansible_ssh_private_key_file": str(key),
+            "ansible_ssh_common_args": "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null",
+            # the bed's mirrors and Tiller
+            "minishift_release_base_url": mirror.url,
+            "helm_release_base_url": helm_mirror["url"],
+            "helm_tiller_host": tiller,
+            "ffdl_repo_url": "file:///srv/git/FfDL.git",
+            "ffdl_endpoints_file": str(work / "endpoints.yml"),
+            "ffdl_ready_timeout": 120,
+            "ffdl_helm_timeout": 120,
+            "training_data_mirrors": [data.url + "/"],
+            "training_data_files": [{"name": n, "checksum": f"md5:{d}"} for n, d in _md5s(fashion_mnist).items()],
+            "training_cache_dir": str(work / "cache"),
+            "training_work_dir": str(work / "training"),
+            "training_results_dir": str(work / "results"),
+            "training_iters": 1280,
+            "training_poll_interval": 2,
+            "training_timeout": 900,
+        }
+        vars_file = work / "site-vars.yml"
+        vars_file.write_text(yaml.safe_dump(site_vars))
+        vars_file.chmod(0o600)
+        yield {
+            "name": name,
+            "address": address,
+            "work": work,
+            "vars_file": vars_file,
+            "vars": site_vars,
+            "api": api,
+            "cluster": cluster,
+            "inventory": INVENTORY,
+            "host": HOST,
+            "env": site_env,
+        }
+        servers.stop(mirror.pid)
+        servers.stop(data.pid)
+        fixtures.remove_scc_double(cluster)
+    finally:
+        logs = in_vm(name, "cat /var/log/nodeport-proxy.log 2>/dev/null || true", check=False).stdout
+        (REPO / "tests" / "output" / "e2e-remote-vm-nodeport-proxy.log").write_text(logs)
+        docker("rm", "-f", "-v", name, check=False)
+
+
+def helm_releases(vm) -> dict[str, str]:
+    """Helm 2's releases, read with the helm the role installed on the VM."""
+    out = in_vm(
+        vm["name"],
+        f"HELM_HOST={vm['vars']['helm_tiller_host']} KUBECONFIG=/root/.minishift/machines/minishift_kubeconfig"
+        " helm ls --all --output json",
+        check=False,
+    ).stdout
+    return {r["Name"]: r["Status"] for r in (json.loads(out) if out.strip() else {}).get("Releases", [])}
+
+
+def test_check_mode_on_the_fresh_vm_changes_nothing_and_fails_nothing(vm):
+    run = site(vm, "site.yml", "--check", name="remote-vm-check-fresh")
+    assert run["rc"] == 0, run["stdout"][-4000:]
+    assert in_vm(vm["name"], "command -v dockerd minishift helm s3fs || true").stdout.strip() == ""
+    core = client.CoreV1Api(vm["api"])
+    assert core.list_namespaced_persistent_volume_claim(NS).items == []
+    assert "tiller" not in {a.metadata.name for a in core.list_namespaced_service_account("kube-system").items}
+
+
+def test_first_converge_on_the_vm_deploys_ffdl_and_trains_to_completed(vm):
+    run = site(vm, name="remote-vm-first-converge")
+    assert run["rc"] == 0, run["stdout"][-6000:]
+    assert run["recap"]["failed"] == 0 and run["recap"]["changed"] > 0
+    assert set(helm_releases(vm).values()) == {"DEPLOYED"}
+    core = client.CoreV1Api(vm["api"])
+    assert core.read_namespaced_persistent_volume_claim("static-volume-1", NS).spec.volume_name == "pv0001"
+    node_port = core.read_namespaced_service("ffdl-restapi", NS).spec.ports[0].node_port
+    lines = summary(run)
+    # the NodePort URLs on the VM's address, which Minishift reported
+    assert f"REST API:    http://{vm['address']}:{node_port}" in lines, lines
+    assert f"Minishift:   {vm['address']}" in lines, lines
+    assert "COMPLETED" in next(line for line in lines if line.startswith("Training:")), lines
+    assert any(Path(vm["vars"]["training_results_dir"]).rglob("saved_model.pb")), "no trained model fetched"
+    # the PV FfDL uses is a shared bind mount on the VM (the pv_bind_mount module)
+    mounts = in_vm(vm["name"], "findmnt -n -o PROPAGATION /var/lib/minishift/base/openshift.local.pv/pv0001").stdout
+    assert "shared" in mounts, mounts
+
+
+def test_second_run_on_the_vm_changes_nothing(vm):
+    run = site(vm, name="remote-vm-no-op-rerun")
+    assert run["rc"] == 0, run["stdout"][-4000:]
+    assert run["recap"]["changed"] == 0, run["stdout"][-6000:]
+
+
+def test_teardown_on_the_vm_stops_minishift_and_keeps_the_data(vm):
+    in_vm(vm["name"], "echo 'user data' > /var/lib/minishift/base/openshift.local.pv/pv0001/kept.txt")
+    run = site(vm, "playbooks/teardown.yml", name="remote-vm-teardown")
+    assert run["rc"] == 0, run["stdout"][-6000:]
+    assert helm_releases(vm) == {}
+    status = in_vm(vm["name"], "minishift status", check=False).stdout
+    assert "OpenShift:  Stopped" in status, status
+    kept = in_vm(vm["name"], "cat /var/lib/minishift/base/openshift.local.pv/pv0001/kept.txt").stdout
+    assert kept.strip() == "user data"
+    again = site(vm, "playbooks/teardown.yml", name="remote-vm-teardown-again")
+    assert again["rc"] == 0 and again["recap"]["changed"] == 0, again["stdout"][-4000:]
+
+
+def test_site_converges_again_on_the_vm_after_a_teardown(vm):
+    run = site(vm, name="remote-vm-converge-after-teardown")
+    assert run["rc"] == 0, run["stdout"][-6000:]
+    assert set(helm_releases(vm).values()) == {"DEPLOYED"}
+    assert "COMPLETED" in next(line for line in summary(run) if line.startswith("Training:"))
