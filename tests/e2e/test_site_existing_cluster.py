@@ -120,7 +120,7 @@ def bed(cluster, api, s3, restapi, helm_mirror, tiller, fashion_mnist, kubernete
 
 def site(bed, playbook: str = "site.yml", *args: str, name: str) -> dict:
     """The literal command line; profile_tasks timings and the recap kept in tests/output/e2e-<name>.log."""
-    env = ansible_run.ansible_environment(ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks", **bed.get("env", {}))
+    env = ansible_run.ansible_environment(ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks")
     inventory = bed.get("inventory", INVENTORY)
     argv = ["ansible-playbook", playbook, "-i", str(inventory), "-e", f"@{bed['vars_file']}", *args]
     started = time.monotonic()
