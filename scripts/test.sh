@@ -281,7 +281,7 @@ for scenario in docker ssh s3fs pv_bind_mount minishift; do
 done
 
 # ---------------------------------------------------------------- container stream: site.yml on a VM over SSH
-# inventory/remote-vm against a systemd container (tests/e2e_remote_vm): the
+# inventory/remote-vm against a systemd container (tests/e2e/test_site_remote_vm.py): the
 # test bed's services listen on the Docker bridge for it. Last in the
 # container stream: it needs the cluster binaries and the learner, which the
 # cluster stream's set-up builds meanwhile (a full run waits for its marker;
@@ -296,7 +296,7 @@ wait_for_cluster_setup() {
 docker_bridge=$(ip -4 -o addr show docker0 2>/dev/null | awk '{split($4, a, "/"); print a[1]; exit}')
 if selected site-remote-vm-end-to-end; then wait_for_cluster_setup; fi
 FFDL_TEST_KUBERNETES=1.11 FFDL_TEST_BIND_ADDRESS=${docker_bridge:-172.17.0.1} \
-    pytest_gate site-remote-vm-end-to-end tests/e2e_remote_vm -p no:cacheprovider
+    pytest_gate site-remote-vm-end-to-end tests/e2e/test_site_remote_vm.py -p no:cacheprovider
 
 # ---------------------------------------------------------------- cluster stream: roles and modules on the clusters
 pytest_gate integration-tests tests/integration -p no:cacheprovider

@@ -51,6 +51,30 @@ def _md5s(directory: Path) -> dict[str, str]:
     return {name: hashlib.md5((directory / name).read_bytes()).hexdigest() for name in DATA_FILES}  # noqa: S324
 
 
+def bed_vars(work: Path, data_url: str, fashion_mnist: Path) -> dict:
+    """The site values both end-to-end beds share: timeouts, the data set's mirror and checksums, local paths."""
+    return {
+        "ffdl_endpoints_file": str(work / "endpoints.yml"),
+        "ffdl_ready_timeout": 120,
+        "ffdl_helm_timeout": 120,
+        "training_data_mirrors": [data_url + "/"],
+        "training_data_files": [{"name": n, "checksum": f"md5:{d}"} for n, d in _md5s(fashion_mnist).items()],
+        "training_cache_dir": str(work / "cache"),
+        "training_results_dir": str(work / "results"),
+        "training_iters": 1280,
+        "training_poll_interval": 2,
+        "training_timeout": 900,
+    }
+
+
+def write_vars_file(work: Path, site_vars: dict) -> Path:
+    """The extra-vars file, 0600: it holds the bed's made-up secrets."""
+    vars_file = work / "site-vars.yml"
+    vars_file.write_text(yaml.safe_dump(site_vars))
+    vars_file.chmod(0o600)
+    return vars_file
+
+
 @pytest.fixture(scope="module")
 def bed(cluster, api, s3, restapi, helm_mirror, tiller, fashion_mnist, kubernetes_line, tmp_path_factory):
     work = tmp_path_factory.mktemp("site-existing-cluster")
@@ -96,20 +120,9 @@ def bed(cluster, api, s3, restapi, helm_mirror, tiller, fashion_mnist, kubernete
         "ffdl_source_dir": str(work / "src"),
         "ffdl_config_dir": str(work / "config"),
         "ffdl_manage_packages": False,
-        "ffdl_endpoints_file": str(work / "endpoints.yml"),
-        "ffdl_ready_timeout": 120,
-        "ffdl_helm_timeout": 120,
-        "training_data_mirrors": [mirror.url + "/"],
-        "training_data_files": [{"name": n, "checksum": f"md5:{d}"} for n, d in _md5s(fashion_mnist).items()],
-        "training_cache_dir": str(work / "cache"),
-        "training_results_dir": str(work / "results"),
-        "training_iters": 1280,
-        "training_poll_interval": 2,
-        "training_timeout": 900,
+        **bed_vars(work, mirror.url, fashion_mnist),
     }
-    vars_file = work / "site-vars.yml"
-    vars_file.write_text(yaml.safe_dump(site_vars))
-    vars_file.chmod(0o600)
+    vars_file = write_vars_file(work, site_vars)
     yield {"work": work, "vars_file": vars_file, "vars": site_vars, "api": api, "cluster": cluster}
     proxy.terminate()
     proxy.wait(10)

@@ -26,10 +26,9 @@ import uuid
 from pathlib import Path
 
 import pytest
-import yaml
 from kubernetes import client
 
-from tests.e2e.test_site_existing_cluster import _md5s, site, summary
+from tests.e2e.test_site_existing_cluster import bed_vars, site, summary, write_vars_file
 from tests.integration.conftest import BIND
 from tests.support import fixtures, k8s, servers
 
@@ -157,21 +156,10 @@ def vm(cluster, api, s3, restapi, helm_mirror, tiller, fashion_mnist, kubernetes
             "helm_release_base_url": helm_mirror["url"],
             "helm_tiller_host": tiller,
             "ffdl_repo_url": "file:///srv/git/FfDL.git",
-            "ffdl_endpoints_file": str(work / "endpoints.yml"),
-            "ffdl_ready_timeout": 120,
-            "ffdl_helm_timeout": 120,
-            "training_data_mirrors": [data.url + "/"],
-            "training_data_files": [{"name": n, "checksum": f"md5:{d}"} for n, d in _md5s(fashion_mnist).items()],
-            "training_cache_dir": str(work / "cache"),
             "training_work_dir": str(work / "training"),
-            "training_results_dir": str(work / "results"),
-            "training_iters": 1280,
-            "training_poll_interval": 2,
-            "training_timeout": 900,
+            **bed_vars(work, data.url, fashion_mnist),
         }
-        vars_file = work / "site-vars.yml"
-        vars_file.write_text(yaml.safe_dump(site_vars))
-        vars_file.chmod(0o600)
+        vars_file = write_vars_file(work, site_vars)
         yield {
             "name": name,
             "address": address,
@@ -212,8 +200,12 @@ def test_check_mode_on_the_fresh_vm_changes_nothing_and_fails_nothing(vm):
     assert "tiller" not in {a.metadata.name for a in core.list_namespaced_service_account("kube-system").items}
 
 
+TIMES: dict[str, float] = {}
+
+
 def test_first_converge_on_the_vm_deploys_ffdl_and_trains_to_completed(vm):
     run = site(vm, name="remote-vm-first-converge")
+    TIMES["first"] = run["seconds"]
     assert run["rc"] == 0, run["stdout"][-6000:]
     assert run["recap"]["failed"] == 0 and run["recap"]["changed"] > 0
     assert set(helm_releases(vm).values()) == {"DEPLOYED"}
@@ -235,6 +227,11 @@ def test_second_run_on_the_vm_changes_nothing(vm):
     run = site(vm, name="remote-vm-no-op-rerun")
     assert run["rc"] == 0, run["stdout"][-4000:]
     assert run["recap"]["changed"] == 0, run["stdout"][-6000:]
+    if "first" in TIMES:  # docs/benchmarks.md: recorded side by side, never asserted
+        (REPO / "tests" / "output" / "e2e-remote-vm-benchmark.txt").write_text(
+            f"first converge {TIMES['first']:.1f} s, no-op re-run {run['seconds']:.1f} s, "
+            f"ratio {run['seconds'] / TIMES['first']:.2f}\n"
+        )
 
 
 def test_teardown_on_the_vm_stops_minishift_and_keeps_the_data(vm):
