@@ -252,3 +252,19 @@ def test_site_converges_again_on_the_vm_after_a_teardown(vm):
     assert run["rc"] == 0, run["stdout"][-6000:]
     assert set(helm_releases(vm).values()) == {"DEPLOYED"}
     assert "COMPLETED" in next(line for line in summary(run) if line.startswith("Training:"))
+
+
+def test_teardown_when_asked_removes_tiller_and_deletes_minishift_with_its_data(vm):
+    """The teardown's opt-ins: Tiller and its RBAC, the Minishift cluster and /var/lib/minishift."""
+    asked = ("-e", "helm_tiller_state=absent", "-e", "minishift_state=absent", "-e", "minishift_delete_data=true")
+    run = site(vm, "playbooks/teardown.yml", *asked, name="remote-vm-teardown-all")
+    assert run["rc"] == 0, run["stdout"][-6000:]
+    core = client.CoreV1Api(vm["api"])
+    assert "tiller" not in {a.metadata.name for a in core.list_namespaced_service_account("kube-system").items}
+    rbac = client.RbacAuthorizationV1Api(vm["api"])
+    assert "tiller" not in {b.metadata.name for b in rbac.list_cluster_role_binding().items}
+    status = in_vm(vm["name"], "minishift status", check=False).stdout
+    assert "Does Not Exist" in status, status
+    assert in_vm(vm["name"], "ls -A /var/lib/minishift").stdout.strip() == ""
+    again = site(vm, "playbooks/teardown.yml", *asked, name="remote-vm-teardown-all-again")
+    assert again["rc"] == 0 and again["recap"]["changed"] == 0, again["stdout"][-4000:]
