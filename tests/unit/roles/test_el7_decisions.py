@@ -105,3 +105,19 @@ def test_el7_repos_refuses_ansible_core_2_17_and_later():
 def test_nothing_el7_specific_runs_on_debian():
     defaults = role_file("s3fs", "defaults")
     assert render(defaults["s3fs_epel_base_url"], DEBIAN12) == "https://dl.fedoraproject.org/pub/epel"
+
+
+@pytest.mark.parametrize(
+    ("facts", "packages"),
+    [
+        # EL7: no packaged kubernetes client for Python 3.6; pip and what ansible's pip module imports
+        (CENTOS7, ["python3-pip", "python3-setuptools"]),
+        # Debian 12: pip refuses system-wide installs (PEP 668), the libraries come from Debian
+        (DEBIAN12, ["python3-kubernetes", "python3-yaml", "python3-jsonpatch"]),
+    ],
+)
+def test_k8s_auth_distribution_packages_by_os_family(facts, packages):
+    default = role_file("k8s_auth", "defaults")["k8s_auth_python_os_packages"]
+    internal = role_file("k8s_auth", "vars")
+    rendered = render(default, facts, __k8s_auth_python_os_packages=internal["__k8s_auth_python_os_packages"])
+    assert list(rendered) == packages
