@@ -163,7 +163,7 @@ if [ -z "${FFDL_TEST_STREAM:-}" ]; then
     python tests/support/process_sampler.py "$secrets_file" "$out/process-watch.txt" &
     process_watcher=$!
 fi
-trap 'kill "${process_watcher:-}" "${container_stream_pid:-}" 2>/dev/null; rm -f "$secrets_file"' EXIT
+trap 'kill "${process_watcher:-}" "${stream_pids[@]}" 2>/dev/null; rm -f "$secrets_file"' EXIT
 
 secrets_not_printed() {
     local rc=0
@@ -197,8 +197,62 @@ molecule_scenario() {
 # ---------------------------------------------------------------- set-up
 setup setup-python make --no-print-directory venv-test collections
 setup setup-host-packages-and-docker scripts/test-host.sh
+setup test-images molecule/images/build.sh
+# ansible-core 2.16 is the last line that manages CentOS/RHEL 7 (Python
+# 2.7/3.6, yum). Its own virtualenv and collections (the newest that still
+# support it, from the ansible 11 bundle).
+setup setup-ansible-core-2.16 make --no-print-directory venv-test collections ANSIBLE_LINE=2.16
+leg_2_16() {
+    PATH=$repo/.venv-2.16/bin:$PATH ANSIBLE_COLLECTIONS_PATH=$repo/collections-2.16 \
+        FFDL_COLLECTIONS_DIR=collections-2.16 "$@"
+}
 
-# ---------------------------------------------------------------- static gates
+# ---------------------------------------------------------------- three streams
+# After the set-up a full run splits into three streams that share nothing but
+# the machine: the main stream (static gates, the cluster binaries, the
+# integration tests on current Kubernetes, site.yml on a VM), the container
+# stream (molecule, bad input, consumer project, the 2.16 leg's static and
+# molecule gates) and the old-API stream (the Kubernetes 1.11 leg and site.yml
+# on that cluster). Each cluster and service a stream starts binds its own
+# free ports. Most of their time is waiting (systemd boots, readiness polls,
+# Tiller, training), so the two extra streams run as more scripts/test.sh in
+# the background, and their results join the last line; their output is in
+# tests/output/stream-<name>.txt. A run of chosen gates keeps them in order,
+# one at a time.
+container_stream=(molecule- bad-input consumer-project ansible-core-2.16-)
+old_api_stream=(integration-tests-kubernetes-1.11 site-end-to-end)
+cluster_setup_done=$out/.cluster-setup-done
+streams=()
+stream_pids=()
+start_stream() {
+    local name=$1
+    shift
+    FFDL_TEST_STREAM=$name "$repo/scripts/test.sh" "$@" >"$out/stream-$name.txt" 2>&1 &
+    stream_pids+=($!)
+    streams+=("$name")
+    excluded+=("$@")
+}
+if [ ${#only[@]} -eq 0 ] && [ -z "${FFDL_TEST_STREAM:-}" ]; then
+    rm -f "$cluster_setup_done"
+    start_stream containers "${container_stream[@]}"
+    start_stream old-api "${old_api_stream[@]}"
+fi
+# The cluster binaries, compiled once per version (about 15 minutes cold), and
+# the FfDL REST API stand-in's learner (tensorflow-cpu in a virtualenv, cached
+# by the hash of tests/doubles/ffdl_restapi/learner-requirements.txt). The
+# old-API stream waits for this marker before its first gate.
+setup cluster-binaries tests/cluster/build.sh
+setup learner-virtualenv python tests/support/servers.py learner
+[ -z "${FFDL_TEST_STREAM:-}" ] && touch "$cluster_setup_done"
+wait_for_cluster_setup() {
+    local waited=0
+    while [ -n "${FFDL_TEST_STREAM:-}" ] && [ ! -e "$cluster_setup_done" ] && [ $waited -lt 3600 ]; do
+        sleep 10
+        waited=$((waited + 10))
+    done
+}
+
+# ---------------------------------------------------------------- main stream: static gates
 gate collections-match-requirements python scripts/offline_collections.py check
 gate yamllint yamllint --strict .
 gate ansible-lint ansible-lint --offline --profile production
@@ -220,47 +274,27 @@ python_27_36() {
 }
 gate python-2.7-3.6-syntax python_27_36
 
-# ---------------------------------------------------------------- set-up of the two streams
-setup test-images molecule/images/build.sh
-# ansible-core 2.16 is the last line that manages CentOS/RHEL 7 (Python
-# 2.7/3.6, yum). Its own virtualenv and collections (the newest that still
-# support it, from the ansible 11 bundle).
-setup setup-ansible-core-2.16 make --no-print-directory venv-test collections ANSIBLE_LINE=2.16
-leg_2_16() {
-    PATH=$repo/.venv-2.16/bin:$PATH ANSIBLE_COLLECTIONS_PATH=$repo/collections-2.16 \
-        FFDL_COLLECTIONS_DIR=collections-2.16 "$@"
-}
+# ---------------------------------------------------------------- main stream: roles and modules on current Kubernetes
+pytest_gate integration-tests tests/integration -p no:cacheprovider
 
-# The gates below form two streams that share nothing but the machine: the
-# container stream (molecule, bad input, consumer project, the 2.16 leg) works
-# in Docker containers, the cluster stream against the test clusters on this
-# host. Most of their time is spent waiting (systemd boots, readiness polls,
-# Tiller), so a full run starts the container stream as a second
-# scripts/test.sh in the background and merges its results; a run of chosen
-# gates keeps them in order, one at a time.
-container_stream=(molecule- bad-input consumer-project ansible-core-2.16- site-remote-vm)
-cluster_setup_done=$out/.cluster-setup-done
-if [ ${#only[@]} -eq 0 ] && [ -z "${FFDL_TEST_STREAM:-}" ]; then
-    rm -f "$cluster_setup_done"
-    FFDL_TEST_STREAM=containers "$repo/scripts/test.sh" "${container_stream[@]}" >"$out/stream-containers.txt" 2>&1 &
-    container_stream_pid=$!
-    excluded=("${container_stream[@]}")
-fi
-# The cluster stream's set-up: compiled once per version (about 15 minutes
-# cold), beside the container stream, which needs it only for its last gate.
-setup cluster-binaries tests/cluster/build.sh
-# The FfDL REST API stand-in's learner: tensorflow-cpu in a virtualenv, cached
-# by its requirements' hash (tests/doubles/ffdl_restapi/learner-requirements.txt).
-setup learner-virtualenv python tests/support/servers.py learner
-# the container stream's last gate needs both
-[ -z "${FFDL_TEST_STREAM:-}" ] && touch "$cluster_setup_done"
+# ---------------------------------------------------------------- main stream: site.yml on a VM over SSH, ansible-core 2.16
+# inventory/remote-vm against a systemd container (tests/e2e/test_site_remote_vm.py),
+# the test bed's services on the Docker bridge for it. The tutorial's host is
+# CentOS 7, which only ansible-core 2.16 still manages, so this shape runs on
+# that line; the existing-cluster shape (old-API stream) runs on 2.19.
+docker_bridge=$(ip -4 -o addr show docker0 2>/dev/null | awk '{split($4, a, "/"); print a[1]; exit}')
+FFDL_TEST_KUBERNETES=1.11 FFDL_TEST_BIND_ADDRESS=${docker_bridge:-172.17.0.1} \
+    leg_2_16 pytest_gate site-remote-vm-end-to-end-ansible-core-2.16 tests/e2e/test_site_remote_vm.py -p no:cacheprovider
 
 # ---------------------------------------------------------------- container stream: host roles (molecule)
+# Pairwise: each scenario runs once per ansible-core line, on one Debian
+# release each (2.19 on bookworm, 2.16 on bullseye, the older host with the
+# older line), so every line and every release runs every host role.
 for scenario in docker ssh s3fs pv_bind_mount minishift; do
     case $scenario in
     # the scenarios that hand the roles made-up secrets run at -vvv
-    s3fs | minishift) ANSIBLE_VERBOSITY=3 gate "molecule-$scenario" molecule_scenario "$scenario" ;;
-    *) gate "molecule-$scenario" molecule_scenario "$scenario" ;;
+    s3fs | minishift) ANSIBLE_VERBOSITY=3 gate "molecule-$scenario" molecule_scenario "$scenario" --platform-name "ffdl-$scenario-bookworm" ;;
+    *) gate "molecule-$scenario" molecule_scenario "$scenario" --platform-name "ffdl-$scenario-bookworm" ;;
     esac
 done
 pytest_gate bad-input tests/bad_input -p no:cacheprovider
@@ -268,8 +302,6 @@ pytest_gate bad-input tests/bad_input -p no:cacheprovider
 gate consumer-project scripts/consumer.sh collections
 
 # ---------------------------------------------------------------- container stream: the ansible-core 2.16 leg
-# The host-role scenarios run on one platform (Debian 12): what changes here
-# is ansible-core, not the host.
 gate ansible-core-2.16-collections leg_2_16 python scripts/offline_collections.py check --dest collections-2.16
 gate ansible-core-2.16-sanity leg_2_16 scripts/sanity.sh
 PATH=$repo/.venv-2.16/bin:$PATH pytest_gate ansible-core-2.16-unit-tests tests/unit -p no:cacheprovider
@@ -277,57 +309,40 @@ PATH=$repo/.venv-2.16/bin:$PATH pytest_gate ansible-core-2.16-unit-tests tests/u
 leg_2_16 pytest_gate ansible-core-2.16-bad-input tests/bad_input -p no:cacheprovider
 gate ansible-core-2.16-requirements-resolve leg_2_16 scripts/consumer.sh collections-2.16 install-only
 for scenario in docker ssh s3fs pv_bind_mount minishift; do
-    gate "ansible-core-2.16-molecule-$scenario" leg_2_16 molecule_scenario "$scenario" --platform-name "ffdl-$scenario-bookworm"
+    case $scenario in
+    s3fs | minishift) ANSIBLE_VERBOSITY=3 gate "ansible-core-2.16-molecule-$scenario" leg_2_16 molecule_scenario "$scenario" --platform-name "ffdl-$scenario-bullseye" ;;
+    *) gate "ansible-core-2.16-molecule-$scenario" leg_2_16 molecule_scenario "$scenario" --platform-name "ffdl-$scenario-bullseye" ;;
+    esac
 done
 
-# ---------------------------------------------------------------- container stream: site.yml on a VM over SSH
-# inventory/remote-vm against a systemd container (tests/e2e/test_site_remote_vm.py): the
-# test bed's services listen on the Docker bridge for it. Last in the
-# container stream: it needs the cluster binaries and the learner, which the
-# cluster stream's set-up builds meanwhile (a full run waits for its marker;
-# a run of chosen gates expects them built).
-wait_for_cluster_setup() {
-    local waited=0
-    while [ -n "${FFDL_TEST_STREAM:-}" ] && [ ! -e "$cluster_setup_done" ] && [ $waited -lt 3600 ]; do
-        sleep 10
-        waited=$((waited + 10))
-    done
-}
-docker_bridge=$(ip -4 -o addr show docker0 2>/dev/null | awk '{split($4, a, "/"); print a[1]; exit}')
-if selected site-remote-vm-end-to-end; then wait_for_cluster_setup; fi
-FFDL_TEST_KUBERNETES=1.11 FFDL_TEST_BIND_ADDRESS=${docker_bridge:-172.17.0.1} \
-    pytest_gate site-remote-vm-end-to-end tests/e2e/test_site_remote_vm.py -p no:cacheprovider
-
-# ---------------------------------------------------------------- cluster stream: roles and modules on the clusters
-pytest_gate integration-tests tests/integration -p no:cacheprovider
-# The old-API leg: OpenShift 3.11's Kubernetes (1.11), no server-side dry
-# run, FfDL's real chart API versions.
+# ---------------------------------------------------------------- old-API stream: Kubernetes 1.11
+if selected integration-tests-kubernetes-1.11 || selected site-end-to-end; then wait_for_cluster_setup; fi
+# OpenShift 3.11's Kubernetes (1.11), no server-side dry run, FfDL's real
+# chart API versions.
 FFDL_TEST_KUBERNETES=1.11 pytest_gate integration-tests-kubernetes-1.11 \
     tests/integration/test_old_api.py tests/integration/test_helm_role.py \
     tests/integration/test_static_volume_claim.py tests/integration/test_ffdl_role.py -p no:cacheprovider
 # site.yml as users run it (inventory/existing-cluster shape) on the old-API
-# cluster: check mode, converge, no-op re-run, --tags, teardown, re-converge.
+# cluster: check mode, converge, no-op re-run, --tags, teardown, re-converge
+# (the remote-VM module in tests/e2e skips without FFDL_TEST_BIND_ADDRESS).
 FFDL_TEST_KUBERNETES=1.11 pytest_gate site-end-to-end tests/e2e -p no:cacheprovider
-# The same under ansible-core 2.16, the line EL7 hosts need (.venv-2.16 and
-# collections-2.16). Not named ansible-core-2.16-*: that selects the container
-# stream, and this needs the cluster stream's binaries.
-FFDL_TEST_KUBERNETES=1.11 leg_2_16 pytest_gate site-end-to-end-ansible-core-2.16 tests/e2e -p no:cacheprovider
 
-# ---------------------------------------------------------------- the container stream's results
-if [ -n "${container_stream_pid:-}" ]; then
-    wait "$container_stream_pid"
-    echo "--- the container stream (run alongside the cluster stream; tests/output/stream-containers.txt):"
-    grep '^==> \|^    ' "$out/stream-containers.txt"
-    counts=$(tail -n 1 "$out/stream-containers.txt")
+# ---------------------------------------------------------------- the other streams' results
+for i in "${!streams[@]}"; do
+    name=${streams[$i]}
+    wait "${stream_pids[$i]}"
+    echo "--- the $name stream (run alongside the main stream; tests/output/stream-$name.txt):"
+    grep '^==> \|^    ' "$out/stream-$name.txt"
+    counts=$(tail -n 1 "$out/stream-$name.txt")
     if [[ $counts =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
         passed=$((passed + BASH_REMATCH[1]))
         failed=$((failed + BASH_REMATCH[2]))
-        while read -r name; do failures+=("$name"); done < <(sed -n 's/^failed: //p' "$out/stream-containers.txt")
+        while read -r failure; do failures+=("$failure"); done < <(sed -n 's/^failed: //p' "$out/stream-$name.txt")
     else
         failed=$((failed + 1))
-        failures+=("container-stream (no summary line)")
+        failures+=("$name-stream (no summary line)")
     fi
-fi
+done
 
 # ---------------------------------------------------------------- last: secrets
 if [ -z "${FFDL_TEST_STREAM:-}" ]; then
