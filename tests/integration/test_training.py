@@ -240,6 +240,20 @@ def test_second_run_changes_nothing_downloads_nothing_submits_nothing(restapi, m
     assert facts(result)["training_status"] == "COMPLETED"
 
 
+def test_a_deleted_result_is_fetched_again_and_kept_ones_stay_as_they_are(restapi, workspace, base):
+    """A finished job's results do not change: only what is missing on the host is fetched."""
+    (fetched,) = [path.parents[1] for path in workspace["results"].rglob("model/saved_model.pb")]
+    (fetched / "model/saved_model.pb").unlink()
+    metrics = fetched / "metrics.json"
+    metrics.write_text('{"test_accuracy": 1.0, "note": "edited here"}')
+    result = play(workspace, base)
+    assert result.rc == 0, result.stdout[-3000:]
+    assert result.changed_tasks() == ["Fetch the results (the trained model among them)"], result.changed_tasks()
+    assert Path(facts(result)["training_results_path"]) == fetched
+    assert (fetched / "model/saved_model.pb").stat().st_size > 0
+    assert "edited here" in metrics.read_text()
+
+
 def test_secrets_stay_out_of_vvv_output_and_readable_files(restapi, workspace, base, tmp_path):
     """-vvv with the default callback (what users paste into issues), the AWS profile on: no secret printed,
     and no file the role wrote that others can read holds one."""
