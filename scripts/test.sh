@@ -19,6 +19,9 @@ passed=0
 failed=0
 failures=()
 only=("$@")
+# the machine's busy CPU time since the start (all processes, containers too)
+read -r _ cpu_start_ticks < <(awk '/^cpu / { print 0, $2 + $3 + $4 + $7 + $8 }' /proc/stat)
+run_start=$(date +%s)
 
 excluded=()
 selected() {
@@ -30,29 +33,55 @@ selected() {
 }
 
 summary() {
+    local busy
     echo
+    busy=$(awk -v t0="$cpu_start_ticks" '/^cpu / { printf "%d", ($2 + $3 + $4 + $7 + $8 - t0) / 100 }' /proc/stat)
+    echo "wall $(($(date +%s) - run_start))s; the machine's CPUs were busy ${busy}s (all processes, containers included)"
     if [ ${#failures[@]} -gt 0 ]; then
         printf 'failed: %s\n' "${failures[@]}"
     fi
     echo "$passed passed, $failed failed"
 }
 
+# CPU seconds (user + system) of the processes this shell has waited for.
+# The difference around a gate is the gate's CPU on this machine: the make
+# test run is CPU-bound, so this, not the wall time, says what a gate costs.
+# Processes in containers (molecule instances, the remote VM) and daemons
+# nobody waits for are not in it.
+# `times` must run in this shell (in a pipe or $(...) it would report a fresh
+# subshell's children), so the result comes back in $children_cpu_now.
+cpu_file=$(mktemp)
+children_cpu() {
+    local shell_times user sys total=0 t
+    times >"$cpu_file"
+    { read -r shell_times && read -r user sys; } <"$cpu_file"
+    for t in "$user" "$sys"; do
+        t=${t%s}
+        total=$(awk -v a="$total" -v m="${t%%m*}" -v s="${t#*m}" 'BEGIN { printf "%.1f", a + m * 60 + s }')
+    done
+    children_cpu_now=${total%.*}
+}
+
 # gate NAME COMMAND...: one pass or one fail; output goes to tests/output/NAME.log
 gate() {
-    local name=$1 start rc
+    local name=$1 start rc cpu
     shift
     selected "$name" || return 0
     start=$(date +%s)
+    children_cpu
+    cpu=$children_cpu_now
     printf '==> %-40s ' "$name"
     "$@" >"$out/$name.log" 2>&1
     rc=$?
+    children_cpu
+    cpu=$((children_cpu_now - cpu))
     if [ $rc -eq 0 ]; then
         passed=$((passed + 1))
-        printf 'ok     (%ss)\n' $(($(date +%s) - start))
+        printf 'ok     (%ss, CPU %ss)\n' $(($(date +%s) - start)) "$cpu"
     else
         failed=$((failed + 1))
         failures+=("$name")
-        printf 'FAILED (%ss, rc %s) -- last lines of %s:\n' $(($(date +%s) - start)) $rc "tests/output/$name.log"
+        printf 'FAILED (%ss, CPU %ss, rc %s) -- last lines of %s:\n' $(($(date +%s) - start)) "$cpu" $rc "tests/output/$name.log"
         tail -n 25 "$out/$name.log" | sed 's/^/    /'
     fi
     return $rc
@@ -61,13 +90,17 @@ gate() {
 # pytest_gate NAME PYTEST-ARGS...: counts each test; a run that collects no
 # test or errors before reporting counts as one failure.
 pytest_gate() {
-    local name=$1 start rc counts
+    local name=$1 start rc counts cpu
     shift
     selected "$name" || return 0
     start=$(date +%s)
+    children_cpu
+    cpu=$children_cpu_now
     printf '==> %-40s ' "$name"
     python -m pytest --junitxml="$out/$name.xml" "$@" >"$out/$name.log" 2>&1
     rc=$?
+    children_cpu
+    cpu=$((children_cpu_now - cpu))
     counts=$(python - "$out/$name.xml" <<'PY'
 import sys, xml.etree.ElementTree as ET
 try:
@@ -87,10 +120,10 @@ PY
     passed=$((passed + ok))
     failed=$((failed + bad))
     if [ "$bad" -eq 0 ]; then
-        printf 'ok     (%s tests, %ss)\n' "$ok" $(($(date +%s) - start))
+        printf 'ok     (%s tests, %ss, CPU %ss)\n' "$ok" $(($(date +%s) - start)) "$cpu"
     else
         failures+=("$name")
-        printf 'FAILED (%s passed, %s failed, %ss) -- tail of tests/output/%s.log:\n' "$ok" "$bad" $(($(date +%s) - start)) "$name"
+        printf 'FAILED (%s passed, %s failed, %ss, CPU %ss) -- tail of tests/output/%s.log:\n' "$ok" "$bad" $(($(date +%s) - start)) "$cpu" "$name"
         tail -n 40 "$out/$name.log" | sed 's/^/    /'
     fi
 }
@@ -163,7 +196,7 @@ if [ -z "${FFDL_TEST_STREAM:-}" ]; then
     python tests/support/process_sampler.py "$secrets_file" "$out/process-watch.txt" &
     process_watcher=$!
 fi
-trap 'kill "${process_watcher:-}" "${stream_pids[@]}" 2>/dev/null; rm -f "$secrets_file"' EXIT
+trap 'kill "${process_watcher:-}" "${stream_pids[@]}" 2>/dev/null; rm -f "$secrets_file" "$cpu_file"' EXIT
 
 secrets_not_printed() {
     local rc=0
