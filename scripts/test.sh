@@ -43,23 +43,23 @@ summary() {
     echo "$passed passed, $failed failed"
 }
 
-# CPU seconds (user + system) of the processes this shell has waited for.
-# The difference around a gate is the gate's CPU on this machine: the make
-# test run is CPU-bound, so this, not the wall time, says what a gate costs.
-# Processes in containers (molecule instances, the remote VM) and daemons
-# nobody waits for are not in it.
-# `times` must run in this shell (in a pipe or $(...) it would report a fresh
-# subshell's children), so the result comes back in $children_cpu_now.
+# measured COMMAND...: runs it in a subshell that then writes `times` to
+# $cpu_file: its own and its children's CPU (user + system), which is the
+# gate's CPU on this machine. A subshell, because the main stream's shell
+# also reaps the background streams, whose CPU would land in whatever gate
+# was running then. Processes in containers (molecule instances, the remote
+# VM) and daemons nobody waits for are not counted.
 cpu_file=$(mktemp)
-children_cpu() {
-    local shell_times user sys total=0 t
+measured() (
+    "$@"
+    rc=$?
     times >"$cpu_file"
-    { read -r shell_times && read -r user sys; } <"$cpu_file"
-    for t in "$user" "$sys"; do
-        t=${t%s}
-        total=$(awk -v a="$total" -v m="${t%%m*}" -v s="${t#*m}" 'BEGIN { printf "%.1f", a + m * 60 + s }')
-    done
-    children_cpu_now=${total%.*}
+    exit $rc
+)
+# measured_cpu: the seconds the last `measured` wrote, in $measured_seconds
+measured_cpu() {
+    measured_seconds=$(awk '{ for (i = 1; i <= NF; i++) { split($i, t, "m"); s += t[1] * 60 + t[2] } }
+        END { printf "%d", s }' "$cpu_file")
 }
 
 # gate NAME COMMAND...: one pass or one fail; output goes to tests/output/NAME.log
@@ -68,13 +68,11 @@ gate() {
     shift
     selected "$name" || return 0
     start=$(date +%s)
-    children_cpu
-    cpu=$children_cpu_now
     printf '==> %-40s ' "$name"
-    "$@" >"$out/$name.log" 2>&1
+    measured "$@" >"$out/$name.log" 2>&1
     rc=$?
-    children_cpu
-    cpu=$((children_cpu_now - cpu))
+    measured_cpu
+    cpu=$measured_seconds
     if [ $rc -eq 0 ]; then
         passed=$((passed + 1))
         printf 'ok     (%ss, CPU %ss)\n' $(($(date +%s) - start)) "$cpu"
@@ -94,13 +92,11 @@ pytest_gate() {
     shift
     selected "$name" || return 0
     start=$(date +%s)
-    children_cpu
-    cpu=$children_cpu_now
     printf '==> %-40s ' "$name"
-    python -m pytest --junitxml="$out/$name.xml" "$@" >"$out/$name.log" 2>&1
+    measured python -m pytest --junitxml="$out/$name.xml" "$@" >"$out/$name.log" 2>&1
     rc=$?
-    children_cpu
-    cpu=$((children_cpu_now - cpu))
+    measured_cpu
+    cpu=$measured_seconds
     counts=$(python - "$out/$name.xml" <<'PY'
 import sys, xml.etree.ElementTree as ET
 try:
@@ -198,9 +194,9 @@ if [ -z "${FFDL_TEST_STREAM:-}" ]; then
 fi
 trap 'kill "${process_watcher:-}" "${stream_pids[@]}" 2>/dev/null; rm -f "$secrets_file" "$cpu_file"' EXIT
 
+# The watcher is stopped (and its file complete) before this gate runs.
 secrets_not_printed() {
     local rc=0
-    if kill -TERM "$process_watcher"; then wait "$process_watcher" || true; fi
     cat "$out/process-watch.txt"
     grep -q '^hits: 0$' "$out/process-watch.txt" || rc=1
     if grep -l -F -f "$secrets_file" "$out"/*.log "$out"/*.xml; then
@@ -379,6 +375,7 @@ done
 
 # ---------------------------------------------------------------- last: secrets
 if [ -z "${FFDL_TEST_STREAM:-}" ]; then
+    if kill -TERM "$process_watcher"; then wait "$process_watcher" || true; fi
     gate no-secrets-in-output secrets_not_printed
 fi
 rm -f "$secrets_file"
