@@ -1,0 +1,69 @@
+"""ffdl.platform.k8s_auth, which the helm, ffdl and training plays each include: resolved once per run."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+
+import pytest
+
+from tests.support.ansible_run import run_playbook
+
+pytestmark = [pytest.mark.cluster, pytest.mark.current_api]
+
+# Three plays as in site.yml (helm, ffdl, training); the third reaches the
+# cluster through another kubeconfig (play variables: extra vars would win).
+PLAYBOOK = textwrap.dedent(
+    """\
+    - hosts: localhost
+      gather_facts: true
+      vars:
+        k8s_auth_kubeconfig: "{{ first_kubeconfig }}"
+      roles:
+        - role: ffdl.platform.k8s_auth
+    - hosts: localhost
+      gather_facts: false
+      vars:
+        k8s_auth_kubeconfig: "{{ first_kubeconfig }}"
+      tasks:
+        - ansible.builtin.include_role:
+            name: ffdl.platform.k8s_auth
+        - name: Show the cluster access of the second play
+          ansible.builtin.debug:
+            msg: "{{ k8s_auth_cli_env.KUBECONFIG }} {{ k8s_auth_server_version }}"
+    - hosts: localhost
+      gather_facts: false
+      vars:
+        k8s_auth_kubeconfig: "{{ other_kubeconfig }}"
+      tasks:
+        - ansible.builtin.include_role:
+            name: ffdl.platform.k8s_auth
+        - name: Show the cluster access of the third play
+          ansible.builtin.debug:
+            msg: "{{ k8s_auth_cli_env.KUBECONFIG }} {{ k8s_auth_server_version }}"
+    """
+)
+
+
+def test_resolved_once_per_run_and_again_when_the_settings_change(cluster, tmp_path):
+    playbook = tmp_path / "plays.yml"
+    playbook.write_text(PLAYBOOK)
+    other = tmp_path / "other.kubeconfig"
+    shutil.copy(cluster.roles_kubeconfig, other)
+    result = run_playbook(
+        playbook,
+        {
+            "first_kubeconfig": str(cluster.roles_kubeconfig),
+            "k8s_auth_context": "ffdl-test",
+            "other_kubeconfig": str(other),
+        },
+    )
+    assert result.rc == 0, result.stdout[-4000:]
+    # the first play and the third (new settings) read the server; the second reuses
+    assert len(result.task_results("Read the API server's version")) == 2
+    assert len(result.task_results("Check the Python libraries the Kubernetes modules import on localhost")) == 2
+    (second,) = result.task_results("Show the cluster access of the second play")
+    (third,) = result.task_results("Show the cluster access of the third play")
+    assert second["msg"].startswith(f"{cluster.roles_kubeconfig} ")
+    assert third["msg"].startswith(f"{other} ")
+    assert second["msg"].split()[1] == third["msg"].split()[1]
