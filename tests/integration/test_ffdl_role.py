@@ -141,8 +141,7 @@ def test_dry_run_on_a_fresh_cluster_predicts_and_writes_nothing(env, openshift_s
     # Tiller's binding too (charts: their sources are not on the host yet, said so)
     changed = result.changed_tasks()
     for task in (
-        "Create the tiller service account",
-        "Bind the tiller service account to cluster-admin",
+        "Create the tiller service account and bind it to cluster-admin",
         "Report the Tiller a dry run cannot render (helm is not installed yet)",
         "Clone FfDL (helm-patch)",
         "Grant FfDL's service accounts what they need in their namespace, mode namespace",

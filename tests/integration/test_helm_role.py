@@ -65,7 +65,7 @@ def test_helm3_creates_no_tiller_objects(api, cluster, helm_mirror, playbook, tm
     )
     run = run_playbook(playbook, extra)
     assert run.rc == 0, run.stdout[-3000:]
-    assert run.task_results("Create the tiller service account") == []
+    assert run.task_results("Create the tiller service account and bind it to cluster-admin") == []
     assert run.task_results("Check the client reaches the cluster")[0]["rc"] == 0
     with pytest.raises(client.ApiException) as missing:
         client.CoreV1Api(api).read_namespaced_service_account("tiller-helm3-must-not-exist", "kube-system")
@@ -107,8 +107,7 @@ def test_tiller_mode_dry_run_on_a_fresh_cluster_predicts_and_writes_nothing(
     changed = run.changed_tasks()
     for task in (
         "Install Helm " + helm_mirror["helm2"],
-        "Create the tiller service account",
-        "Bind the tiller service account to cluster-admin",
+        "Create the tiller service account and bind it to cluster-admin",
         "Report the Tiller a dry run cannot render (helm is not installed yet)",
     ):
         assert task in changed, changed
