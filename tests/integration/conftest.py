@@ -101,27 +101,55 @@ def _release_tarball(out_dir: Path, name: str, files: dict[str, Path]) -> Path:
     return archive
 
 
-@pytest.fixture(scope="session")
-def helm_mirror(tmp_path_factory):
-    """A local mirror of get.helm.sh holding the Helm 3 and Helm 2 (+Tiller) the test bed built."""
+def _helm_mirror_dir() -> Path:
+    """The mirror's files, built once per pair of Helm builds and kept in the test cache.
+
+    Packing the three binaries is about 15 s of CPU at gzip's default level; four
+    sessions of a make test run serve the same archives.
+    """
+    import shutil
+    import tempfile
+
     from tests.cluster.launcher import DEFAULT_BIN
 
     versions = dict(
         line.split("=", 1) for line in (REPO / "tests/cluster/versions.env").read_text().split() if "=" in line
     )
-    root = tmp_path_factory.mktemp("helm-mirror")
-    readme = root / "README.md"
+    # the build directories' names hold version and recipe hash (tests/cluster/build.sh)
+    key = "-".join((DEFAULT_BIN / name).resolve().parent.name for name in ("helm", "helm2"))
+    root = DEFAULT_BIN.parent / "helm-mirror" / key
+    if root.is_dir():
+        return root
+    root.parent.mkdir(parents=True, exist_ok=True)
+    # built aside and renamed: streams running side by side may both build it
+    work = Path(tempfile.mkdtemp(dir=root.parent, prefix=".building-"))
+    readme = work / "README.md"
     readme.write_text("Built from the Go module proxy by tests/cluster/build.sh\n")
     _release_tarball(
-        root,
+        work,
         f"helm-v{versions['HELM3_VERSION']}-linux-amd64.tar.gz",
         {"helm": DEFAULT_BIN / "helm", "README.md": readme},
     )
     _release_tarball(
-        root,
+        work,
         f"helm-v{versions['HELM2_VERSION']}-linux-amd64.tar.gz",
         {"helm": DEFAULT_BIN / "helm2", "tiller": DEFAULT_BIN / "tiller", "README.md": readme},
     )
+    work.chmod(0o755)
+    try:
+        work.rename(root)
+    except OSError:
+        shutil.rmtree(work)
+    return root
+
+
+@pytest.fixture(scope="session")
+def helm_mirror():
+    """A local mirror of get.helm.sh holding the Helm 3 and Helm 2 (+Tiller) the test bed built."""
+    versions = dict(
+        line.split("=", 1) for line in (REPO / "tests/cluster/versions.env").read_text().split() if "=" in line
+    )
+    root = _helm_mirror_dir()
     server = servers.start_http(str(root), host=BIND)
     yield {"url": server.url, "root": root, "helm3": versions["HELM3_VERSION"], "helm2": versions["HELM2_VERSION"]}
     servers.stop(server.pid)
