@@ -254,6 +254,14 @@ def test_a_deleted_result_is_fetched_again_and_kept_ones_stay_as_they_are(restap
     assert "edited here" in metrics.read_text()
 
 
+def test_a_results_dir_with_a_trailing_slash_finds_what_is_fetched(restapi, workspace, base):
+    extra = {**base, "training_results_dir": str(workspace["results"]) + "/"}
+    result = play(workspace, extra)
+    assert result.rc == 0, result.stdout[-3000:]
+    (fetch,) = result.task_results("Fetch the results (the trained model among them)")
+    assert fetch.get("results", []) == [], [item.get("item") for item in fetch.get("results", [])]
+
+
 def test_secrets_stay_out_of_vvv_output_and_readable_files(restapi, workspace, base, tmp_path):
     """-vvv with the default callback (what users paste into issues), the AWS profile on: no secret printed,
     and no file the role wrote that others can read holds one."""
