@@ -131,7 +131,12 @@ def learner_bin(cache: Path | None = None) -> Path:
 
 
 def start_ffdl_restapi(
-    workdir: str, learner: Path | None = None, host: str = "127.0.0.1", port: int = 0, timeout: float = 30
+    workdir: str,
+    learner: Path | None = None,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    timeout: float = 30,
+    phase_seconds: float = 0.0,
 ) -> Server:
     """Start the FfDL REST API stand-in (tests/doubles/ffdl_restapi) running jobs with the learner virtualenv."""
     port = port or free_port(host)
@@ -146,6 +151,8 @@ def start_ffdl_restapi(
         workdir,
         "--learner-bin",
         str(learner or learner_bin()),
+        "--phase-seconds",
+        str(phase_seconds),
     ]
     return _start("ffdl-restapi", argv, host, port, "/health", timeout)
 
