@@ -18,30 +18,20 @@ description:
     nothing is submitted and that job is reported. I(force=true) submits anyway.
   - To recognise its jobs the module adds C([ffdl.platform:<digest>]) to the manifest's C(description), the digest
     of the manifest and the model zip; FfDL returns the description with every job.
-  - The manifest is validated first the way FfDL's REST layer and trainer do (name, framework name, version and
-    command, exactly one data store with its buckets and an http(s) C(auth_url), memory in mb/mib/gb/gib, cpus, gpus,
-    learners); a bad manifest fails before anything is sent.
+  - The manifest is validated first against what FfDL's REST layer and trainer refuse or silently change (see
+    notes below); a bad manifest fails before anything is sent.
   - I(wait=true) follows the job's status until C(COMPLETED), C(FAILED) or C(HALTED), within I(wait_timeout), and
-    reports the statuses it went through. C(FAILED) and C(HALTED) fail the task with FfDL's status description and
-    the tail of the job's log.
-  - I(state=halted) halts a running job (C(PATCH) with the body C({"status" - "halt"}) as JSON); I(state=absent)
-    deletes it (FfDL keeps the results in the object store).
+    reports the statuses it went through. C(FAILED) and C(HALTED) fail the task with FfDL's error code, its status
+    message worded as FfDL's CLI words it, and the tail of the job's log.
+  - I(state=halted) halts a running job (C(PATCH) with the body C({"status" - "halt"}) as JSON). FfDL only records
+    the status C(HALTED) - its learner keeps running and may later report C(STORING) and C(COMPLETED) over it, so
+    the module warns; only I(state=absent) (C(DELETE)) stops the learner. FfDL keeps the results in the object store.
+  - Before it resubmits a job whose newest run for the same manifest and code is C(HALTED) (I(retry_failed)), the
+    module deletes that job, so its learner does not run beside the new one.
   - Check mode reads the user's jobs and predicts; nothing is submitted, halted or deleted.
 author:
   - Ffdl Platform Maintainers (@ffdl-platform)
 options:
-  url:
-    description: FfDL's REST API, like C(http://192.0.2.10:31234) (the ffdl role publishes it as C(ffdl_restapi_url)).
-    type: str
-    required: true
-  user:
-    description: The user jobs belong to (C(X-Watson-Userinfo bluemix-instance-id)); FfDL scopes jobs per user.
-    type: str
-    default: test-user
-  password:
-    description: Password for the C(Authorization) header. FfDL only checks that one is there.
-    type: str
-    default: test
   manifest:
     description:
       - Path of the manifest (YAML) on the host the module runs on.
@@ -77,7 +67,10 @@ options:
     type: bool
     default: true
   wait:
-    description: With I(state=present), follow the job until it ends.
+    description:
+      - With I(state=present), follow the job until it ends. The following is done on the controller by the
+        module's action plugin, which prints each status change with its time as it happens (and the log lines
+        matching I(progress_patterns)), then fails the task on C(FAILED) or C(HALTED).
     type: bool
     default: true
   wait_timeout:
@@ -92,15 +85,32 @@ options:
     description: Lines of the job's log returned (and shown when it fails).
     type: int
     default: 40
-  timeout:
-    description: Seconds each REST call may take.
-    type: int
-    default: 30
+  progress_patterns:
+    description:
+      - Regular expressions; while the job runs, each new line of its log that one of them matches is printed
+        beside the status changes (the default matches the example model's progress lines). An empty list prints
+        status changes only.
+    type: list
+    elements: str
+    default: ['Iter \d+, Minibatch Loss=', 'Testing Accuracy:']
 extends_documentation_fragment:
+  - ffdl.platform.ffdl_rest
   - ffdl.platform.attributes
+attributes:
+  action:
+    description: The action plugin follows the job from the controller and prints its progress.
+    support: full
 notes:
   - Python 2.7 and 3.6 compatible.
   - A job found for the same manifest and code but still running is followed, not submitted again.
+  - "What FfDL refuses or silently changes, checked before anything is sent (FfDL's restapi manifest.go,
+    trainer_impl.go, storage/s3_object_store.go): exactly one data store with both buckets; for C(s3_datastore) and
+    C(mount_cos) an http(s) C(auth_url), a C(user_name) and a C(password) (without them FfDL's trainer exits) and
+    bucket names the trainer can reach (it uses path style only for an C(auth_url) in C(svc.cluster.local); a
+    DNS-compatible name such as C(tf-trained-model) goes into the host name, which cannot resolve for an IP address);
+    a name; a framework FfDL has a learner for (tensorflow, caffe, caffe2, pytorch, h2o3, horovod, custom) with
+    version and command; C(memory) as an integer with a unit mb, mib, gb or gib (C(1.5Gb) would become 512 MB, C(0Gb)
+    12 GiB); C(cpus) above zero (0 would become 5)."
 seealso:
   - module: ffdl.platform.training_job_info
   - module: ffdl.platform.model_definition
@@ -140,6 +150,13 @@ status_history:
   returned: when waited
   type: list
   elements: str
+status_timeline:
+  description: Each status change seen while waiting - C(status), C(at) (the controller's time, ISO 8601) and
+    C(elapsed) (seconds since the wait began).
+  returned: when waited
+  type: list
+  elements: dict
+  sample: [{"status": "PENDING", "at": "2026-12-02T15:02:01", "elapsed": 0}]
 job:
   description: The job as FfDL's REST API returns it (data store credentials removed).
   returned: when a job exists
@@ -156,20 +173,27 @@ log_tail:
   description: The last I(log_lines) of the job's log.
   returned: when waited, or when the job failed
   type: str
+deleted:
+  description: The HALTED job deleted before the resubmit (FfDL's halt does not stop its learner).
+  returned: when a HALTED job was resubmitted
+  type: str
 """
 
 import hashlib
 import os
-import time
+import re
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_native
 from ansible_collections.ffdl.platform.plugins.module_utils.model_zip import ModelZipError, build, collect
 from ansible_collections.ffdl.platform.plugins.module_utils.ffdl_rest import (
     DIGEST_TAG,
+    PROGRESS_PATTERNS,
+    REST_ARGUMENT_SPEC,
     TERMINAL,
     Client,
     RestError,
+    check_rest_options,
     manifest_problems,
     scrub,
     status_of,
@@ -217,41 +241,6 @@ def find(client, digest):
     return matching[-1]
 
 
-def follow(module, client, training_id, result):
-    p = module.params
-    deadline = time.time() + p["wait_timeout"]
-    history = []
-    job = None
-    while True:
-        job = client.job(training_id)
-        status = status_of(job)
-        if not history or history[-1] != status:
-            history.append(status)
-        if status in TERMINAL or time.time() >= deadline:
-            break
-        time.sleep(p["poll_interval"])
-    result.update(status=status_of(job), status_history=history, job=scrub(job))
-    result["log_tail"] = tail(client.logs(training_id), p["log_lines"])
-    training_status = (job.get("training") or {}).get("training_status") or {}
-    if result["status"] not in TERMINAL:
-        result["msg"] = "training job %s is still %s after %ss (statuses: %s)" % (
-            training_id,
-            result["status"],
-            p["wait_timeout"],
-            " -> ".join(history),
-        )
-        module.fail_json(**result)
-    if result["status"] in ("FAILED", "HALTED"):
-        result["msg"] = "training job %s ended %s: %s (error code %s); last lines of its log:\n%s" % (
-            training_id,
-            result["status"],
-            training_status.get("status_description") or training_status.get("status_message") or "no description",
-            training_status.get("error_code") or "none",
-            result["log_tail"],
-        )
-        module.fail_json(**result)
-
-
 def diff(p, job, result):
     before = "%s %s\n" % (job.get("model_id"), status_of(job)) if job else "no job for this manifest and code\n"
     if p["state"] == "present":
@@ -288,24 +277,24 @@ def read_model(module):
 
 
 def main():
+    argument_spec = dict(REST_ARGUMENT_SPEC)
+    argument_spec.update(
+        manifest=dict(type="path"),
+        manifest_content=dict(type="str", no_log=True),
+        model_definition=dict(type="path"),
+        training_id=dict(type="str"),
+        state=dict(type="str", default="present", choices=["present", "halted", "absent"]),
+        force=dict(type="bool", default=False),
+        retry_failed=dict(type="bool", default=True),
+        wait=dict(type="bool", default=True),
+        wait_timeout=dict(type="int", default=1800),
+        poll_interval=dict(type="int", default=5),
+        log_lines=dict(type="int", default=40),
+        # read by the action plugin, which follows the job (plugins/action/training_job.py)
+        progress_patterns=dict(type="list", elements="str", default=PROGRESS_PATTERNS),
+    )
     module = AnsibleModule(
-        argument_spec=dict(
-            url=dict(type="str", required=True),
-            user=dict(type="str", default="test-user"),
-            password=dict(type="str", default="test", no_log=True),
-            manifest=dict(type="path"),
-            manifest_content=dict(type="str", no_log=True),
-            model_definition=dict(type="path"),
-            training_id=dict(type="str"),
-            state=dict(type="str", default="present", choices=["present", "halted", "absent"]),
-            force=dict(type="bool", default=False),
-            retry_failed=dict(type="bool", default=True),
-            wait=dict(type="bool", default=True),
-            wait_timeout=dict(type="int", default=1800),
-            poll_interval=dict(type="int", default=5),
-            log_lines=dict(type="int", default=40),
-            timeout=dict(type="int", default=30),
-        ),
+        argument_spec=argument_spec,
         required_if=[
             ("state", "present", ("manifest", "manifest_content"), True),
             ("state", "present", ("model_definition",)),
@@ -316,11 +305,15 @@ def main():
     p = module.params
     if yaml is None:
         module.fail_json(msg="the training_job module needs PyYAML on %s" % os.uname()[1])
-    if not p["url"].startswith(("http://", "https://")):
-        module.fail_json(msg="url: %r is not an http(s) URL of FfDL's REST API" % p["url"])
-    for key in ("wait_timeout", "poll_interval", "timeout", "log_lines"):
+    check_rest_options(module)
+    for key in ("wait_timeout", "poll_interval", "log_lines"):
         if p[key] <= 0:
             module.fail_json(msg="%s: %s is not above zero" % (key, p[key]))
+    for pattern in p["progress_patterns"]:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            module.fail_json(msg="progress_patterns: %r is not a regular expression (%s)" % (pattern, exc))
     result = dict(changed=False, submitted=False)
     client = Client(module, p["url"], p["user"], p["password"], p["timeout"])
 
@@ -354,18 +347,28 @@ def main():
             ended_badly = job is not None and status_of(job) in ("FAILED", "HALTED") and p["retry_failed"]
             if job is None or p["force"] or ended_badly:
                 result.update(changed=True, submitted=True)
+                if ended_badly and status_of(job) == "HALTED":
+                    # FfDL's halt leaves the learner running: delete the job (which kills it) first
+                    result["deleted"] = job.get("model_id")
+                    if not module.check_mode:
+                        client.delete(job["model_id"])
                 if not module.check_mode:
                     training_id, _data = client.submit(to_bytes(manifest_text), zip_bytes)
                     submitted = client.job(training_id)
                     result.update(training_id=training_id, status=status_of(submitted), job=scrub(submitted))
-            if p["wait"] and not module.check_mode:
-                follow(module, client, result["training_id"], result)
+            if p["wait"] and not module.check_mode and result.get("status") in TERMINAL:
+                # already ended: what the action plugin needs to report it without following
+                result["log_tail"] = tail(client.logs(result["training_id"]), p["log_lines"])
         elif p["state"] == "halted":
             if job is not None and status_of(job) not in TERMINAL:
                 result["changed"] = True
                 if not module.check_mode:
                     client.halt(job["model_id"])
                     result["status"] = status_of(client.job(job["model_id"]))
+                module.warn(
+                    "FfDL only records %s as HALTED: its learner keeps running and may still report STORING and "
+                    "COMPLETED. state=absent deletes the job, which stops the learner." % job["model_id"]
+                )
         else:
             if job is not None:
                 result["changed"] = True

@@ -19,18 +19,6 @@ description:
 author:
   - Ffdl Platform Maintainers (@ffdl-platform)
 options:
-  url:
-    description: FfDL's REST API, like C(http://192.0.2.10:31234) (the ffdl role publishes it as C(ffdl_restapi_url)).
-    type: str
-    required: true
-  user:
-    description: Whose jobs (C(X-Watson-Userinfo bluemix-instance-id)).
-    type: str
-    default: test-user
-  password:
-    description: Password for the C(Authorization) header. FfDL only checks that one is there.
-    type: str
-    default: test
   training_id:
     description: One job to read; without it, every job of I(user).
     type: str
@@ -41,11 +29,13 @@ options:
     description: With I(training_id), lines of the job's log returned (0 reads no log).
     type: int
     default: 40
-  timeout:
-    description: Seconds each REST call may take.
+  log_from:
+    description:
+      - With I(training_id), also return the log's lines from this line on (0 is the first) as C(log_new), and the
+        number of the next one as C(log_next), to follow a log across calls (as C(ffdl loglines --pos) does).
     type: int
-    default: 30
 extends_documentation_fragment:
+  - ffdl.platform.ffdl_rest
   - ffdl.platform.attributes.info_module
 notes:
   - Python 2.7 and 3.6 compatible.
@@ -90,6 +80,20 @@ found:
   description: Whether I(training_id) exists for I(user).
   returned: with training_id
   type: bool
+status_message:
+  description: FfDL's status message and error code of I(training_id), worded as FfDL's CLI words failures.
+  returned: with training_id, when the job exists
+  type: str
+  sample: "Learner process terminated with an error (exit code: '3') (error code C201)"
+log_new:
+  description: The log's lines from I(log_from) on.
+  returned: with training_id and log_from, when the job exists
+  type: list
+  elements: str
+log_next:
+  description: The number of the log line after the last of C(log_new) (the next I(log_from)).
+  returned: with training_id and log_from, when the job exists
+  type: int
 """
 
 import time
@@ -97,8 +101,11 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 from ansible_collections.ffdl.platform.plugins.module_utils.ffdl_rest import (
+    REST_ARGUMENT_SPEC,
     Client,
     RestError,
+    check_rest_options,
+    describe_status,
     scrub,
     status_of,
     tail,
@@ -116,23 +123,19 @@ def line(job):
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            url=dict(type="str", required=True),
-            user=dict(type="str", default="test-user"),
-            password=dict(type="str", default="test", no_log=True),
-            training_id=dict(type="str"),
-            name=dict(type="str"),
-            log_lines=dict(type="int", default=40),
-            timeout=dict(type="int", default=30),
-        ),
-        supports_check_mode=True,
+    argument_spec = dict(REST_ARGUMENT_SPEC)
+    argument_spec.update(
+        training_id=dict(type="str"),
+        name=dict(type="str"),
+        log_lines=dict(type="int", default=40),
+        log_from=dict(type="int"),
     )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     p = module.params
-    if not p["url"].startswith(("http://", "https://")):
-        module.fail_json(msg="url: %r is not an http(s) URL of FfDL's REST API" % p["url"])
-    if p["timeout"] <= 0 or p["log_lines"] < 0:
-        module.fail_json(msg="timeout must be above zero and log_lines zero or more")
+    check_rest_options(module)
+    for key in ("log_lines", "log_from"):
+        if (p[key] or 0) < 0:
+            module.fail_json(msg="%s: %s is not zero or more" % (key, p[key]))
     client = Client(module, p["url"], p["user"], p["password"], p["timeout"])
     result = dict(changed=False, jobs=[], summary=[])
     try:
@@ -153,8 +156,15 @@ def main():
         result["summary"] = [line(job) for job in jobs]
         if p["training_id"] and jobs:
             result["status"] = status_of(jobs[0])
-            if p["log_lines"]:
-                result["log_tail"] = tail(client.logs(p["training_id"]), p["log_lines"])
+            result["status_message"] = describe_status((jobs[0].get("training") or {}).get("training_status"))
+            if p["log_lines"] or p["log_from"] is not None:
+                log = client.logs(p["training_id"])
+                if p["log_lines"]:
+                    result["log_tail"] = tail(log, p["log_lines"])
+                if p["log_from"] is not None:
+                    lines = to_native(log or "").splitlines()
+                    result["log_new"] = lines[p["log_from"] :]
+                    result["log_next"] = max(len(lines), p["log_from"])
     except RestError as exc:
         module.fail_json(msg=to_native(exc), **result)
     module.exit_json(**result)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -107,8 +108,11 @@ def run_playbook(
         proc = subprocess.run(argv, env=environ, capture_output=True, text=True, check=False, cwd=REPO)
     finally:
         os.unlink(vars_file)
+    # the JSON callback's document starts with a line "{"; lines before it are what
+    # plugins print as they go (training_job's progress)
+    start = re.search(r"(?m)^\{$", proc.stdout)
     try:
-        data = json.loads(proc.stdout[proc.stdout.index("{") :])
+        data = json.loads(proc.stdout[start.start() :]) if start else {}
     except ValueError:
         data = {}
     return PlaybookRun(proc.returncode, proc.stdout, proc.stderr, data.get("stats", {}), data.get("plays", []))

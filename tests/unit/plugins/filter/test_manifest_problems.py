@@ -13,7 +13,10 @@ problems = FilterModule().filters()["manifest_problems"]
 
 
 def test_yaml_text_and_mapping():
-    text = "name: x\nframework: {name: tensorflow, version: '1.5.0-py3', command: 'true'}\ndata_stores: []\n"
+    text = (
+        "name: x\ncpus: 1\nmemory: 1Gb\n"
+        "framework: {name: tensorflow, version: '1.5.0-py3', command: 'true'}\ndata_stores: []\n"
+    )
     assert problems(text) == ["data_stores: FfDL's REST API takes exactly one data store, got 0"]
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from ansible_collections.ffdl.platform.plugins.module_utils.ffdl_rest import (
     DIGEST_TAG,
+    describe_status,
     manifest_problems,
     multipart,
     scrub,
@@ -47,7 +48,7 @@ def test_the_tutorials_manifest_has_no_problem():
     assert manifest_problems(tutorial()) == []
 
 
-@pytest.mark.parametrize("memory", ["1Gb", "512MiB", "2 gib", "100mb", "1.5GB"])
+@pytest.mark.parametrize("memory", ["1Gb", "512MiB", "2 gib", "100mb", " 1 GB "])
 def test_memory_units_ffdl_takes(memory):
     manifest = tutorial()
     manifest["memory"] = memory
@@ -74,6 +75,20 @@ def mutate(change):
         (lambda m: m["data_stores"][0]["connection"].update(auth_url="s3"), "data_stores[0].connection.auth_url:"),
         (lambda m: m.update(memory="1TB"), "memory:"),
         (lambda m: m.update(memory="lots"), "memory:"),
+        # restapi manifest.go reads these as 512 MB (only a log line says why)
+        (lambda m: m.update(memory="1.5GB"), "memory:"),
+        (lambda m: m.update(memory="1Gi"), "memory:"),
+        (lambda m: m.update(memory=1024), "memory:"),
+        (lambda m: m.pop("memory"), "memory:"),
+        # the trainer turns a zero memory into 12 GiB and zero CPUs into 5
+        (lambda m: m.update(memory="0Gb"), "memory:"),
+        (lambda m: m.update(cpus=0), "cpus:"),
+        (lambda m: m.pop("cpus"), "cpus:"),
+        # FatalOnAbsentKeyInMap: the trainer exits
+        (lambda m: m["data_stores"][0]["connection"].pop("password"), "data_stores[0].connection.password:"),
+        (lambda m: m["data_stores"][0]["connection"].update(user_name=""), "data_stores[0].connection.user_name:"),
+        # the learner-config ConfigMap has no such learner
+        (lambda m: m["framework"].update(name="theano"), "framework.name:"),
         (lambda m: m.update(cpus=-1), "cpus:"),
         (lambda m: m.update(gpus="two"), "gpus:"),
         (lambda m: m.update(learners=0), "learners:"),
@@ -84,6 +99,66 @@ def test_each_problem_names_its_key(change, key):
     problems = mutate(change)
     assert len(problems) == 1, problems
     assert key in problems[0].split(" ")[0], problems
+
+
+@pytest.mark.parametrize(
+    ("auth_url", "bucket", "refused"),
+    [
+        # aws-sdk-go puts a DNS-valid name in the host: tf-trained-model.192.168.42.10 cannot resolve
+        ("http://192.168.42.10:31100", "tf-trained-model", True),
+        ("http://localhost:31100", "tf-trained-model", True),
+        # path style: the trainer's exception for in-cluster URLs, and names that are not DNS names
+        ("http://s3.ffdl.svc.cluster.local", "tf-trained-model", False),
+        ("http://192.168.42.10:31100", "tf_trained_model", False),
+        ("http://192.168.42.10:31100", "TfTrainedModel", False),
+        ("https://192.168.42.10:31100", "tf.trained.model", False),
+        # a named endpoint may serve <bucket>.<host> (wildcard DNS, as AWS does)
+        ("https://s3.example.com", "tf-trained-model", False),
+    ],
+)
+def test_bucket_names_ffdl_would_address_virtual_host(auth_url, bucket, refused):
+    manifest = tutorial()
+    manifest["data_stores"][0]["connection"]["auth_url"] = auth_url
+    manifest["data_stores"][0]["training_results"]["container"] = bucket
+    problems = manifest_problems(manifest)
+    assert bool(problems) == refused, problems
+    if refused:
+        assert problems[0].startswith("data_stores[0].training_results.container:")
+        assert "%s.%s" % (bucket, auth_url.split("//")[1]) in problems[0]
+
+
+def test_a_missing_auth_url_is_left_to_the_url_check():
+    manifest = tutorial()
+    manifest["data_stores"][0]["training_results"]["container"] = "tf-trained-model"
+    del manifest["data_stores"][0]["connection"]["auth_url"]
+    assert [p.split(" ", maxsplit=1)[0] for p in manifest_problems(manifest)] == ["data_stores[0].connection.auth_url:"]
+
+
+@pytest.mark.parametrize(
+    ("status", "text"),
+    [
+        (
+            {"status": "FAILED", "error_code": "C201", "status_message": "3"},
+            "Learner process terminated with an error (exit code: '3') (error code C201)",
+        ),
+        (
+            {"status": "FAILED", "error_code": "S302", "status_message": "1"},
+            "Unable to load training data (exit code: '1') (error code S302)",
+        ),
+        (
+            {"status": "FAILED", "error_code": "S301", "status_message": "9"},
+            "Unable to load model (exit code: '9') (error code S301)",
+        ),
+        (
+            {"status": "FAILED", "error_code": "S100", "status_message": "INSUFFICIENT_RESOURCES"},
+            "INSUFFICIENT_RESOURCES (error code S100)",
+        ),
+        ({"status": "HALTED", "status_description": "HALTED"}, "HALTED"),
+        ({}, "no status"),
+    ],
+)
+def test_a_status_is_described_as_ffdls_job_monitor_and_cli_do(status, text):
+    assert describe_status(status) == text
 
 
 def test_a_mount_volume_store_needs_no_auth_url():

@@ -12,12 +12,14 @@ from ansible_collections.ffdl.platform.plugins.module_utils.ffdl_rest import Res
 MANIFEST = """\
 name: job
 description: my job
+cpus: 0.5
+memory: 1Gb
 framework: {name: tensorflow, version: "1.5.0-py3", command: python3 train.py}
 data_stores:
   - id: s
     type: s3_datastore
-    training_data: {container: data}
-    training_results: {container: results}
+    training_data: {container: my_data}
+    training_results: {container: my_results}
     connection: {auth_url: "http://s3:80", user_name: k, password: secret-p}
 """
 
@@ -45,7 +47,7 @@ class FakeFfdl(object):
     def submit(self, manifest, zip_bytes):
         import yaml
 
-        training_id = "training-%d" % (len(self.jobs_) + 1)
+        training_id = "training-%d" % (len(self.submitted) + 1)
         data = yaml.safe_load(manifest)
         self.jobs_[training_id] = {
             "model_id": training_id,
@@ -54,12 +56,15 @@ class FakeFfdl(object):
             "data_stores": data["data_stores"],
             "training": {
                 "training_status": {
+                    # as FfDL answers: the name in status_description, the exit code in status_message
                     "status": FakeFfdl.outcome,
-                    "status_description": "Learner exited with exit code 3" if FakeFfdl.outcome == "FAILED" else "",
+                    "status_description": FakeFfdl.outcome,
                     "submitted": str(1000 + len(self.jobs_)),
                 }
             },
         }
+        if FakeFfdl.outcome == "FAILED":
+            self.jobs_[training_id]["training"]["training_status"].update(status_message="3", error_code="C201")
         self.submitted.append(training_id)
         return training_id, {}
 
@@ -68,6 +73,7 @@ class FakeFfdl(object):
         self.jobs_[training_id]["training"]["training_status"]["status"] = "HALTED"
 
     def delete(self, training_id):
+        FakeFfdl.deleted.append(training_id)
         del self.jobs_[training_id]
 
     def logs(self, training_id):
@@ -76,7 +82,7 @@ class FakeFfdl(object):
 
 @pytest.fixture
 def ffdl(monkeypatch, tmp_path):
-    FakeFfdl.store, FakeFfdl.submitted, FakeFfdl.halted = {}, [], []
+    FakeFfdl.store, FakeFfdl.submitted, FakeFfdl.halted, FakeFfdl.deleted = {}, [], [], []
     FakeFfdl.outcome, FakeFfdl.down = "COMPLETED", False
     monkeypatch.setattr(mod, "Client", FakeFfdl)
     model = tmp_path / "model"
@@ -110,16 +116,21 @@ def test_check_mode_predicts_and_diff_says_what(run_module, ffdl):
     assert result["diff"]["before"] == "no job for this manifest and code\n"
 
 
-def test_a_failed_job_fails_with_its_log_and_is_retried_once_asked(run_module, ffdl):
+def test_a_failed_job_is_reported_with_its_log_and_retried_once_asked(run_module, ffdl):
+    # the module reports the end of a job that has ended; the action plugin fails the task (tests/unit/plugins/action)
     FakeFfdl.outcome = "FAILED"
     result, failed = run_module(mod, ffdl)
-    assert failed and "ended FAILED" in result["msg"] and "exit code 3" in result["msg"]
-    assert "error: out of memory" in result["msg"]
-    _kept, failed = run_module(mod, dict(ffdl, retry_failed=False))
-    assert failed and len(FakeFfdl.submitted) == 1
+    assert not failed and result["status"] == "FAILED" and "error: out of memory" in result["log_tail"]
+    kept, _failed = run_module(mod, dict(ffdl, retry_failed=False))
+    assert not kept["submitted"] and len(FakeFfdl.submitted) == 1
     FakeFfdl.outcome = "COMPLETED"
     retried, failed = run_module(mod, ffdl)
     assert not failed and retried["submitted"] and len(FakeFfdl.submitted) == 2
+
+
+def test_a_progress_pattern_that_is_no_regular_expression_is_refused(run_module, ffdl):
+    result, failed = run_module(mod, dict(ffdl, progress_patterns=["Iter (\\d+"]))
+    assert failed and result["msg"].startswith("progress_patterns:") and FakeFfdl.submitted == []
 
 
 def test_bad_manifest_and_empty_model_are_refused_before_any_call(run_module, ffdl, tmp_path):
@@ -147,6 +158,22 @@ def test_halt_and_delete_are_idempotent(run_module, ffdl):
     deleted, _failed = run_module(mod, dict(args, state="absent"))
     gone, _failed = run_module(mod, dict(args, state="absent"))
     assert deleted["changed"] and not gone["changed"]
+
+
+def test_a_halted_job_is_deleted_before_it_is_submitted_again(run_module, ffdl, monkeypatch):
+    """FfDL's halt leaves the learner running (ffdl-rest-contract-facts.md, differences 1): delete, then resubmit."""
+    warnings = []
+    monkeypatch.setattr(mod.AnsibleModule, "warn", lambda self, text: warnings.append(text))
+    FakeFfdl.outcome = "PROCESSING"
+    job, _failed = run_module(mod, dict(ffdl, wait=False))
+    halted, _failed = run_module(mod, {"url": "http://ffdl", "training_id": job["training_id"], "state": "halted"})
+    assert halted["changed"] and "learner keeps running" in " ".join(warnings)
+    FakeFfdl.outcome = "COMPLETED"
+    predicted, _failed = run_module(mod, ffdl, check_mode=True)
+    assert predicted["submitted"] and predicted["deleted"] == job["training_id"] and FakeFfdl.deleted == []
+    again, failed = run_module(mod, ffdl)
+    assert not failed and again["submitted"] and again["deleted"] == job["training_id"]
+    assert FakeFfdl.deleted == [job["training_id"]] and job["training_id"] not in FakeFfdl.store
 
 
 @pytest.mark.parametrize(
