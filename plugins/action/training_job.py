@@ -106,6 +106,11 @@ class ActionModule(ActionBase):
                     % (training_id, info.get("msg") or "FfDL no longer knows it (deleted meanwhile?)"),
                 )
                 return
+            # the lines written since the last read came before the status this read sees
+            for line in info.get("log_new") or []:
+                if any(p.search(line) for p in patterns):
+                    self._say(host, training_id, started, now, "| " + line.strip())
+            log_next = info.get("log_next", log_next)
             status = info.get("status")
             if not timeline or timeline[-1]["status"] != status:
                 timeline.append(
@@ -116,10 +121,6 @@ class ActionModule(ActionBase):
                     }
                 )
                 self._say(host, training_id, started, now, status)
-            for line in info.get("log_new") or []:
-                if any(p.search(line) for p in patterns):
-                    self._say(host, training_id, started, now, "| " + line.strip())
-            log_next = info.get("log_next", log_next)
             if status in TERMINAL or now - started >= wait_timeout:
                 break
             self.sleep(poll_interval)

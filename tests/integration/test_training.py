@@ -9,6 +9,7 @@ on its state.
 from __future__ import annotations
 
 import base64
+import csv
 import hashlib
 import json
 import shutil
@@ -20,6 +21,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.integration.conftest import FASHION_MNIST_MD5
 from tests.support import servers
@@ -54,6 +56,8 @@ ROLE = textwrap.dedent(
               training_status: "{{ training_status | default('') }}"
               training_accuracy: "{{ training_accuracy | default(none) }}"
               training_results_path: "{{ training_results_path | default('') }}"
+              training_plot_path: "{{ training_plot_path | default('') }}"
+              training_metrics: "{{ training_metrics | default({}) }}"
               training_summary: "{{ training_summary | default('') }}"
     """
 )
@@ -84,6 +88,40 @@ def rest(url: str, method: str = "GET", path: str = "/v1/models", user: str = "t
 
 def jobs(url: str, user: str = "test-user") -> list[dict]:
     return rest(url, user=user)[1]["models"]
+
+
+def submit_by_hand(url: str, s3, zip_bytes: bytes) -> str:
+    """A job of the tutorial's name without a description, as FfDL's web UI would submit it; its id."""
+    manifest = {
+        "name": "tf_convolutional_network_tutorial",
+        "cpus": 0.5,
+        "memory": "256MiB",
+        "framework": {"name": "tensorflow", "version": "1.5.0-py3", "command": "python3 train.py"},
+        "data_stores": [
+            {
+                "id": "s",
+                "type": "s3_datastore",
+                "training_data": {"container": "tf_training_data"},
+                "training_results": {"container": "tf_trained_model"},
+                "connection": {"auth_url": s3.url, "user_name": "test", "password": S3_SECRET},
+            }
+        ],
+    }
+    boundary = "by-hand"
+    body = (
+        b"".join(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{name}"\r\n\r\n'.encode()
+            + data
+            + b"\r\n"
+            for name, data in (("manifest", json.dumps(manifest).encode()), ("model_definition", zip_bytes))
+        )
+        + f"--{boundary}--\r\n".encode()
+    )
+    status, created = rest(
+        url, "POST", body=body, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    )
+    assert status == 201, created
+    return created["model_id"]
 
 
 def facts(result) -> dict:
@@ -215,12 +253,39 @@ def test_first_run_trains_on_real_data_and_fetches_the_model(s3, restapi, mirror
     assert not (fetched / "_submitted_code").exists()
     assert json.loads((fetched / "metrics.json").read_text())["test_accuracy"] >= ACCURACY_FLOOR
     assert f"test accuracy {out['training_accuracy']}" in out["training_summary"]
-    # the manifest went out as the tutorial's, with s3_datastore and the S3 endpoint as auth_url
+    # the manifest went out as the tutorial's, with s3_datastore and the S3 endpoint as auth_url (FfDL lists no data
+    # stores for a finished job, the manifest kept beside the zip says)
     (job,) = [j for j in jobs(restapi.url) if j["model_id"] == training_id]
-    assert job["data_stores"][0]["type"] == "s3_datastore"
-    assert job["data_stores"][0]["connection"]["auth_url"] == s3.url
+    assert "data_stores" not in job
+    sent = yaml.safe_load(workspace["cache"].joinpath("jobs/localhost/manifest.yml").read_text())
+    (store,) = sent["data_stores"]
+    assert store["type"] == "s3_datastore" and store["connection"]["auth_url"] == s3.url
     assert job["framework"] == {"name": "tensorflow", "version": "1.5.0-py3"}
-    assert job["training"]["cpus"] == 0.5 and job["training"]["memory"] == 1.0
+    assert (job["training"]["cpus"], job["training"]["memory"], job["training"]["memory_unit"]) == (0.5, 1, "GB")
+    # progress as it happened: the statuses each poll saw, in order (a short phase can fall between two polls; every
+    # phase is asserted in test_training_progress.py), and the model's progress lines
+    progress = [line for line in result.stdout.splitlines() if line.startswith(f"[localhost] {training_id}  ")]
+    statuses = [line.rsplit("  ", 1)[1] for line in progress if "| " not in line]
+    lifecycle = ["PENDING", "DOWNLOADING", "PROCESSING", "STORING", "COMPLETED"]
+    assert statuses[-1] == "COMPLETED" and statuses == sorted(set(statuses), key=lifecycle.index), progress
+    steps = [line for line in progress if "| Time" in line and "Minibatch Loss=" in line]
+    printed = (fetched / "learner-1/training-log.txt").read_text().count("Minibatch Loss=")
+    assert len(steps) == printed >= 5 and any("| Testing Accuracy:" in line for line in progress)
+    # the training curve: the log's points and the TensorBoard scalars the example wrote, a PNG, the history
+    with (fetched / "training-metrics.csv").open() as handle:
+        curve = list(csv.DictReader(handle))
+    assert len(curve) == len(steps) >= 5
+    losses = [float(row["loss"]) for row in curve]
+    assert losses[-1] < losses[0] and all(row["tensorboard:loss"] for row in curve)
+    png = (fetched / "training-curve.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10000
+    assert out["training_plot_path"] == str(fetched / "training-curve.png")
+    assert out["training_metrics"]["loss"] == losses[-1]
+    assert f"training curve {fetched}/training-curve.png" in out["training_summary"]
+    with (workspace["results"] / "history.csv").open() as handle:
+        (line,) = list(csv.DictReader(handle))
+    assert (line["training_id"], line["status"], line["points"]) == (training_id, "COMPLETED", str(len(curve)))
+    assert float(line["test_accuracy"]) >= ACCURACY_FLOOR and int(line["duration_s"]) > 0
     # the zip is flat, like `zip -j`, and the same bytes as the work dir's copy
     work_zip = workspace["cache"] / "jobs/localhost/model.zip"
     assert rest(restapi.url, path=f"/v1/models/{training_id}/definition") == (200, work_zip.read_bytes())
@@ -238,6 +303,8 @@ def test_second_run_changes_nothing_downloads_nothing_submits_nothing(restapi, m
     assert jobs(restapi.url) == before
     assert log.read_text().count('"GET /') == downloads_before
     assert facts(result)["training_status"] == "COMPLETED"
+    # a finished job is not followed: no progress printed, the curve and history as they were
+    assert not [line for line in result.stdout.splitlines() if line.startswith("[localhost] training-")]
 
 
 def test_a_deleted_result_is_fetched_again_and_kept_ones_stay_as_they_are(restapi, workspace, base):
@@ -335,7 +402,8 @@ def test_a_failing_model_fails_the_task_with_its_log_tail(restapi, workspace, ba
     result = play(workspace, extra)
     assert result.rc != 0
     (message,) = result.failure_messages()
-    assert "ended FAILED" in message and "exit code 3" in message
+    # FfDL's detail is the error code with the exit code in status_message, worded as its CLI does
+    assert "ended FAILED: Learner process terminated with an error (exit code: '3') (error code C201)" in message
     assert "cannot allocate the tensor: out of memory" in message
     no_secret_in(result)
 
@@ -362,6 +430,15 @@ def test_halt_and_delete(restapi, s3, workspace, base, tmp_path):
                     model_definition: "{{ model }}"
                     wait: false
                   register: job
+                # halted before its learner runs, FfDL's job monitor writes PROCESSING over HALTED (the learner is
+                # not told): halt a job whose learner is in its 300 s sleep already
+                - name: Wait until it runs
+                  ffdl.platform.training_job_info:
+                    training_id: "{{ job.training_id }}"
+                  register: running
+                  until: running.status == 'PROCESSING'
+                  retries: 30
+                  delay: 1
                 - name: Halt it
                   ffdl.platform.training_job:
                     training_id: "{{ job.training_id }}"
@@ -378,24 +455,37 @@ def test_halt_and_delete(restapi, s3, workspace, base, tmp_path):
                     training_id: "{{ job.training_id }}"
                     state: halted
                   register: again
+                # FfDL's halt left the learner running: the resubmit deletes the halted job first
+                - name: Submit the same manifest and code again
+                  ffdl.platform.training_job:
+                    manifest_content: "{{ manifest | to_nice_yaml }}"
+                    model_definition: "{{ model }}"
+                    wait: false
+                  register: resubmitted
+                - name: Read the halted job
+                  ffdl.platform.training_job_info:
+                    training_id: "{{ job.training_id }}"
+                  register: halted_job
                 - name: Delete it
                   ffdl.platform.training_job:
-                    training_id: "{{ job.training_id }}"
+                    training_id: "{{ resubmitted.training_id }}"
                     state: absent
                 - name: Delete it again
                   ffdl.platform.training_job:
-                    training_id: "{{ job.training_id }}"
+                    training_id: "{{ resubmitted.training_id }}"
                     state: absent
                   register: deleted_again
                 - name: Read it once more
                   ffdl.platform.training_job_info:
-                    training_id: "{{ job.training_id }}"
+                    training_id: "{{ resubmitted.training_id }}"
                   register: gone
                 - name: Check
                   ansible.builtin.assert:
                     that:
                       - job is changed and job.status == 'PENDING' or job.status in ['DOWNLOADING', 'PROCESSING']
                       - again is not changed
+                      - resubmitted.deleted == job.training_id and resubmitted.training_id != job.training_id
+                      - not halted_job.found
                       - deleted_again is not changed
                       - not gone.found
             """
@@ -403,6 +493,8 @@ def test_halt_and_delete(restapi, s3, workspace, base, tmp_path):
     )
     manifest = {
         "name": "slow",
+        "cpus": 0.5,
+        "memory": "256MiB",
         "framework": {"name": "tensorflow", "version": "1.5.0-py3", "command": "python3 train.py"},
         "data_stores": [
             {
@@ -427,6 +519,12 @@ def test_halt_and_delete(restapi, s3, workspace, base, tmp_path):
         ({"training_restapi_url": "http://127.0.0.1:{closed}"}, "training_restapi_url"),
         ({"training_s3_endpoint_url": "http://127.0.0.1:{closed}"}, "training_s3_endpoint_url"),
         ({"training_memory": "1 terabyte"}, "training_memory"),
+        # what FfDL silently changes or cannot do (ffdl-rest-contract-facts.md, differences 2-5)
+        ({"training_memory": "1.5Gb"}, "training_memory"),
+        ({"training_cpus": 0}, "training_cpus"),
+        ({"training_results_bucket": "tf-fresh-results"}, "training_results_bucket"),
+        ({"training_s3_secret_key": ""}, "training_s3_secret_key"),
+        ({"training_framework_name": "theano"}, "training_framework_name"),
         ({"training_restapi_url": "ftp://ffdl.example"}, "training_restapi_url"),
         ({"training_results_bucket": "Bad_Bucket!"}, "training_results_bucket"),
         ({"training_results_bucket": "tf_fresh_data"}, "training_results_bucket"),
@@ -526,11 +624,17 @@ def test_aws_profile_is_private_and_stable(workspace, base, tmp_path):
     assert second.changed() == 0, second.changed_tasks()
 
 
-def test_absent_deletes_the_jobs_and_keeps_the_data(s3, restapi, workspace, base):
+def test_absent_deletes_the_jobs_and_keeps_the_data(s3, restapi, workspace, base, tmp_path):
     assert any(j["name"] == "tf_convolutional_network_tutorial" for j in jobs(restapi.url))
+    # a job of the same name submitted by hand, without a description: FfDL leaves the key out
+    theirs = tmp_path / "theirs.zip"
+    with zipfile.ZipFile(theirs, "w") as archive:
+        archive.writestr("train.py", "print('theirs')\n")
+    stranger = submit_by_hand(restapi.url, s3, theirs.read_bytes())
+    assert "description" not in rest(restapi.url, path=f"/v1/models/{stranger}")[1]
     result = play(workspace, {**base, "training_state": "absent"})
     assert result.rc == 0, result.stdout[-3000:]
-    assert not [j for j in jobs(restapi.url) if j["name"] == "tf_convolutional_network_tutorial"]
+    assert [j["model_id"] for j in jobs(restapi.url) if j["name"] == "tf_convolutional_network_tutorial"] == [stranger]
     assert {"tf_training_data", "tf_trained_model"} <= bucket_names(s3)
     assert list(workspace["results"].iterdir())
     assert not (workspace["cache"] / "jobs/localhost").exists()

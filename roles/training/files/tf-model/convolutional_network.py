@@ -12,8 +12,10 @@ As in FfDL's example, --trainingIters counts training examples (steps of
 FfDL's learner image tensorflow/tensorflow:1.5.0-py3 (TensorFlow 1.5, Python
 3.5) and on TensorFlow 2.x through tensorflow.compat.v1, using only graph
 APIs both have. It writes a SavedModel to $RESULT_DIR/model, the same as
-$RESULT_DIR/saved_model.tar.gz, and metrics to $RESULT_DIR/metrics.json, and
-ends its log with a line a program can parse:
+$RESULT_DIR/saved_model.tar.gz, metrics to $RESULT_DIR/metrics.json and its
+progress (loss and accuracy per display step) as TensorBoard scalars to
+$LOG_DIR/tb, where the manifest's evaluation_metrics send FfDL's tensorboard
+log collector, and ends its log with a line a program can parse:
 
     Testing Accuracy: 0.8734
 """
@@ -48,6 +50,11 @@ def arguments(argv):
     parser.add_argument("--displayStep", type=int, default=10, help="print progress every N steps")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--resultDir", default=os.environ.get("RESULT_DIR", "."))
+    parser.add_argument(
+        "--tensorboardDir",
+        default=os.path.join(os.environ["LOG_DIR"], "tb") if os.environ.get("LOG_DIR") else "",
+        help="where TensorBoard event files go (empty: none)",
+    )
     args = parser.parse_args(argv)
     for name in ("learningRate", "trainingIters", "batchSize", "displayStep"):
         if getattr(args, name) <= 0:
@@ -132,6 +139,7 @@ def main(argv):
     accuracy = tf.reduce_mean(tf.cast(tf.equal(classes, labels), tf.float32))
 
     started = time.time()
+    writer = tf.summary.FileWriter(args.tensorboardDir) if args.tensorboardDir else None
     with tf.Session() as session:
         session.run(tf.global_variables_initializer())
         step = 1
@@ -147,7 +155,17 @@ def main(argv):
                     % (time.time(), step * args.batchSize, batch_loss, batch_accuracy)
                 )
                 sys.stdout.flush()
+                if writer is not None:
+                    summary = tf.Summary(
+                        value=[
+                            tf.Summary.Value(tag="loss", simple_value=float(batch_loss)),
+                            tf.Summary.Value(tag="accuracy", simple_value=float(batch_accuracy)),
+                        ]
+                    )
+                    writer.add_summary(summary, step * args.batchSize)
             step += 1
+        if writer is not None:
+            writer.close()
         print("Optimization Finished!")
         test_accuracy = evaluate(session, accuracy, (images, labels, keep_prob), test)
         saved = export(session, images, keep_prob, classes, args.resultDir)
