@@ -18,6 +18,7 @@ __metaclass__ = type
 import fnmatch
 import io
 import os
+import re
 import stat
 import zipfile
 
@@ -74,3 +75,27 @@ def build(found):
     finally:
         archive.close()
     return buffer.getvalue()
+
+
+# Words of a training command that name a file of the model code: a relative
+# name without a variable or a path outside the code (FfDL runs the command in
+# $MODEL_DIR, where the zip is unpacked).
+_CODE_FILE = re.compile(r"^[\w.+-][\w.+/-]*\.(py|sh|bash|lua|R|r|jl|pl|rb|m|prototxt)$")
+
+
+def command_files(command):
+    """The model files ``command`` names (``python3 train.py --data ${DATA_DIR}/x`` -> ``['train.py']``)."""
+    names = []
+    for word in re.split(r"[\s;&|()<>]+", str(command or "")):
+        word = word.strip("'\"")
+        if "=" in word or word.startswith(("-", "/", "$")) or ".." in word.split("/"):
+            continue
+        if _CODE_FILE.match(word) and word not in names:
+            names.append(word)
+    return names
+
+
+def missing_command_files(command, entries):
+    """The files ``command`` names that the zip's ``entries`` lack."""
+    present = set(entries)
+    return [name for name in command_files(command) if name not in present]

@@ -42,6 +42,12 @@ options:
     type: list
     elements: str
     default: ["*.pyc", "__pycache__", ".*", "*~"]
+  command:
+    description:
+      - The training command the manifest gives (C(framework.command)). The model files it names - relative names
+        ending in C(.py), C(.sh), C(.lua), C(.R) and the like, not C($DATA_DIR/...) paths - must be in the zip (FfDL
+        runs the command where it unpacks the zip), or the module fails before writing anything.
+    type: str
 extends_documentation_fragment:
   - ffdl.platform.attributes
 notes:
@@ -80,6 +86,7 @@ from ansible_collections.ffdl.platform.plugins.module_utils.model_zip import (
     ModelZipError,
     build,
     collect,
+    missing_command_files,
 )
 
 
@@ -91,6 +98,7 @@ def main():
             files=dict(type="list", elements="path"),
             flat=dict(type="bool", default=True),
             exclude=dict(type="list", elements="str", default=DEFAULT_EXCLUDE),
+            command=dict(type="str"),
         ),
         mutually_exclusive=[("src", "files")],
         required_one_of=[("src", "files")],
@@ -101,13 +109,22 @@ def main():
         found = collect(p["src"], p["files"], p["flat"], p["exclude"])
     except ModelZipError as exc:
         module.fail_json(msg=to_native(exc))
+    entries = [entry for entry, _path in found]
+    missing = missing_command_files(p["command"], entries)
+    if missing:
+        module.fail_json(
+            msg="command: names %s, which the model code does not have (it has %s); nothing was written"
+            % (", ".join(missing), ", ".join(entries) or "no file"),
+            missing=missing,
+            entries=entries,
+        )
     data = build(found)
     digest = hashlib.sha256(data).hexdigest()
     before = None
     if os.path.isfile(p["dest"]):
         with open(p["dest"], "rb") as handle:
             before = hashlib.sha256(handle.read()).hexdigest()
-    result = dict(changed=before != digest, sha256=digest, entries=[entry for entry, _path in found])
+    result = dict(changed=before != digest, sha256=digest, entries=entries)
     if module._diff:
         old = []
         if before is not None:

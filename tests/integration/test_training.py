@@ -525,6 +525,11 @@ def test_halt_and_delete(restapi, s3, workspace, base, tmp_path):
         ({"training_results_bucket": "tf-fresh-results"}, "training_results_bucket"),
         ({"training_s3_secret_key": ""}, "training_s3_secret_key"),
         ({"training_framework_name": "theano"}, "training_framework_name"),
+        # the command names a file the model code lacks; patterns that are no regular expressions
+        ({"training_command": "python3 missing_model.py"}, "training_command"),
+        ({"training_metrics_patterns": ["Iter (\\d+"]}, "training_metrics_patterns"),
+        ({"training_metrics_patterns": ["Loss= (?P<loss>[0-9.]+)"]}, "training_metrics_patterns"),
+        ({"training_progress_patterns": ["[unclosed"]}, "training_progress_patterns"),
         ({"training_restapi_url": "ftp://ffdl.example"}, "training_restapi_url"),
         ({"training_results_bucket": "Bad_Bucket!"}, "training_results_bucket"),
         ({"training_results_bucket": "tf_fresh_data"}, "training_results_bucket"),

@@ -10,7 +10,13 @@ import zipfile
 
 import pytest
 
-from ansible_collections.ffdl.platform.plugins.module_utils.model_zip import ModelZipError, build, collect
+from ansible_collections.ffdl.platform.plugins.module_utils.model_zip import (
+    ModelZipError,
+    build,
+    collect,
+    command_files,
+    missing_command_files,
+)
 
 
 def tree(root):
@@ -65,3 +71,26 @@ def test_flat_name_clash_and_empty_are_refused(tmp_path):
         collect(src=str(tmp_path / "empty"))
     with pytest.raises(ModelZipError, match="not a file"):
         collect(files=[str(tmp_path / "missing.py")])
+
+
+@pytest.mark.parametrize(
+    ("command", "files"),
+    [
+        (
+            "python3 convolutional_network.py --trainImagesFile ${DATA_DIR}/train-images-idx3-ubyte.gz --rate 1",
+            ["convolutional_network.py"],
+        ),
+        ("cd src && bash run.sh; python3 -u 'train.py' >$LOG_DIR/x.log", ["run.sh", "train.py"]),
+        ("python3 -m trainer --config=cfg.py", []),
+        ("th main.lua && Rscript fit.R", ["main.lua", "fit.R"]),
+        ("python3 $MODEL_DIR/train.py /abs/path.py ../up.py", []),
+        ("caffe train -solver lenet_solver.prototxt", ["lenet_solver.prototxt"]),
+    ],
+)
+def test_the_files_a_training_command_names(command, files):
+    assert command_files(command) == files
+
+
+def test_missing_command_files():
+    assert missing_command_files("python3 train.py && sh run.sh", ["train.py"]) == ["run.sh"]
+    assert missing_command_files(None, []) == []
