@@ -312,6 +312,11 @@ def test_errors_as_ffdl_answers_them(restapi, buckets):
     unknown["framework"]["name"] = "theano"
     status, body, _head = submit(restapi, unknown)
     assert (status, body) == (400, {"code": 400, "error": "theano version 1.5.0-py3 not supported"})
+    # the version too must be one the learner-config ConfigMap lists
+    newer = manifest_for(buckets)
+    newer["framework"]["version"] = "2.0.0-py3"
+    status, body, _head = submit(restapi, newer)
+    assert (status, body) == (400, {"code": 400, "error": "tensorflow version 2.0.0-py3 not supported"})
     status, body, _head = submit(restapi, manifest_for(buckets), model=b"")
     assert (status, body) == (400, {"code": 400, "error": "Model definition content is not set"})
     body, content_type = multipart(None, zipped({"a": "b"}))

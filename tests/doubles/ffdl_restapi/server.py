@@ -91,9 +91,28 @@ TERMINAL = ("COMPLETED", "FAILED", "HALTED")
 # trainer.proto's SizeUnits (MB, MiB, GB, GiB) falls back to 512 MB.
 FFDL_MEMORY = re.compile(r"(?i)(?P<memory>(\d+)?)\s*(?P<unit>(mb|mib|gb|gib|tb|tib)?)")
 SIZE_UNITS = {"mb": "MB", "mib": "MiB", "gb": "GB", "gib": "GiB"}
-# The learner images FfDL's learner-config ConfigMap knows (trainer
-# frameworks.go validateFrameworks looks the name up there).
-FRAMEWORKS = ("tensorflow", "caffe", "caffe2", "pytorch", "h2o3", "horovod", "custom")
+# The learners FfDL's learner-config ConfigMap lists (IBM/FfDL
+# templates/services/learner-configmap.yml): trainer frameworks.go
+# validateFrameworks wants <name>_gpu_<version>_CURRENT or <name>_cpu_<version>_CURRENT.
+TENSORFLOW_VERSIONS = ("latest", "1.4.0", "1.5.0", "1.5.1", "1.6.0", "1.7.0", "1.8.0", "1.9.0")
+LEARNER_CONFIG = frozenset(
+    [f"tensorflow_cpu_{v}{py}" for v in TENSORFLOW_VERSIONS for py in ("", "-py3")]
+    + [f"tensorflow_gpu_{v}-gpu{py}" for v in TENSORFLOW_VERSIONS for py in ("", "-py3")]
+    + [
+        "h2o3_cpu_latest",
+        "caffe_cpu_cpu",
+        "caffe_gpu_gpu",
+        "caffe_cpu_intel",
+        "pytorch_gpu_v0.2",
+        "pytorch_gpu_latest",
+        "caffe2_cpu_c2v0.8.1.cpu.full.ubuntu14.04",
+        "caffe2_gpu_c2v0.8.1.cuda8.cudnn7.ubuntu16.04",
+        "caffe2_cpu_c2v0.8.0.cpu.full.ubuntu16.04",
+        "caffe2_gpu_latest",
+        "horovod_gpu_0.13.10-tf1.9.0-torch0.4.0-py3.5",
+        "horovod_gpu_0.13.10-tf1.9.0-torch0.4.0-py2.7",
+    ]
+)
 # aws-sdk-go service/s3/host_style_bucket.go
 DNS_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
 IP_ADDRESS = re.compile(r"^(\d+\.){3}\d+$")
@@ -421,8 +440,9 @@ def trainer_problem(manifest: dict, zip_bytes: bytes) -> str | None:
         return "Framework name is not set"
     if not framework.get("version"):
         return "Framework version is not set"
-    if str(framework["name"]).lower() not in FRAMEWORKS:
-        return f"{framework['name']} version {framework['version']} not supported"
+    name, version = str(framework["name"]).lower(), str(framework["version"])
+    if f"{name}_gpu_{version}" not in LEARNER_CONFIG and f"{name}_cpu_{version}" not in LEARNER_CONFIG:
+        return f"{name} version {version} not supported"
     if not zip_bytes:
         return "Model definition content is not set"
     if not framework.get("command"):
