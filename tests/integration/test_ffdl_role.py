@@ -225,8 +225,12 @@ def test_deploy_with_helm2_through_tiller(env, openshift_scc, cluster, kubernete
         ("RoleBinding", "ffdl-jobmonitor"),
     }
     assert_lcm_and_jobmonitor_rights(cluster, kubernetes_line)
-    users = k8s.scc_users(cluster)
-    assert {"system:admin", f"system:serviceaccount:{NS}:default", f"system:serviceaccount:{NS}:ffdl-lcm"} <= set(users)
+    # Origin 3.11's anyuid grants no user (users: null) and the group system:cluster-admins, which stays
+    assert set(k8s.scc_users(cluster)) == {
+        f"system:serviceaccount:{NS}:default",
+        f"system:serviceaccount:{NS}:ffdl-lcm",
+    }
+    assert k8s.scc_field(cluster, "groups") == ["system:cluster-admins"]
 
     ports = {s: core.read_namespaced_service(s, NS).spec.ports[0].node_port for s in ("ffdl-ui", "ffdl-restapi", "s3")}
     node = core.read_node("kwok-node-0")

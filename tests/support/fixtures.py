@@ -25,8 +25,42 @@ def ffdl_repository(dest: Path, kubernetes_line: str) -> Path:
     return dest
 
 
+# anyuid as OpenShift Origin v3.11.0 bootstraps it (github.com/openshift/origin@v3.11.0,
+# pkg/cmd/server/bootstrappolicy/securitycontextconstraints.go GetBootstrapSecurityContextConstraints and
+# GetBoostrapSCCAccess): granted to the group system:cluster-admins, to no user (the API answers users: null).
+ORIGIN_ANYUID = {
+    "apiVersion": "security.openshift.io/v1",
+    "kind": "SecurityContextConstraints",
+    "metadata": {
+        "name": "anyuid",
+        "annotations": {
+            "kubernetes.io/description": "anyuid provides all features of the restricted SCC but allows users to run "
+            "with any UID and any GID."
+        },
+    },
+    "priority": 10,
+    "allowPrivilegedContainer": False,
+    "allowHostDirVolumePlugin": False,
+    "allowHostIPC": False,
+    "allowHostNetwork": False,
+    "allowHostPID": False,
+    "allowHostPorts": False,
+    "readOnlyRootFilesystem": False,
+    "allowedCapabilities": None,
+    "defaultAddCapabilities": None,
+    "requiredDropCapabilities": ["MKNOD"],
+    "fsGroup": {"type": "RunAsAny"},
+    "runAsUser": {"type": "RunAsAny"},
+    "seLinuxContext": {"type": "MustRunAs"},
+    "supplementalGroups": {"type": "RunAsAny"},
+    "volumes": ["configMap", "downwardAPI", "emptyDir", "persistentVolumeClaim", "projected", "secret"],
+    "groups": ["system:cluster-admins"],
+    "users": None,
+}
+
+
 def install_scc_double(cluster, kubernetes_line: str) -> None:
-    """TEST DOUBLE of OpenShift's SecurityContextConstraints API (a CRD) with an anyuid SCC."""
+    """TEST DOUBLE of OpenShift's SecurityContextConstraints API (a CRD) holding Origin 3.11's own anyuid SCC."""
     names = {
         "kind": "SecurityContextConstraints",
         "plural": "securitycontextconstraints",
@@ -61,13 +95,7 @@ def install_scc_double(cluster, kubernetes_line: str) -> None:
         }
     cluster.kubectl("apply", "-f", "-", input=yaml.safe_dump(crd))
     cluster.kubectl("wait", "--for=condition=Established", "crd/securitycontextconstraints.security.openshift.io")
-    scc = {
-        "apiVersion": "security.openshift.io/v1",
-        "kind": "SecurityContextConstraints",
-        "metadata": {"name": "anyuid"},
-        "users": ["system:admin"],
-        "runAsUser": {"type": "RunAsAny"},
-    }
+    scc = ORIGIN_ANYUID
     k8s.wait_for(
         "SCC API served",
         lambda: cluster.kubectl("apply", "-f", "-", input=yaml.safe_dump(scc), check=False).returncode == 0,

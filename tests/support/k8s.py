@@ -188,7 +188,12 @@ def cluster_role_binding_names(api: client.ApiClient) -> set[str]:
     return {b.metadata.name for b in client.RbacAuthorizationV1Api(api).list_cluster_role_binding().items}
 
 
-def scc_users(cluster, scc: str = "anyuid") -> list[str]:
-    """The users granted an SCC (the SCC API double, tests/support/fixtures.py:install_scc_double)."""
+def scc_field(cluster, field: str, scc: str = "anyuid"):
+    """A field of an SCC (the SCC API double, tests/support/fixtures.py:install_scc_double)."""
     out = cluster.kubectl("get", "securitycontextconstraints.security.openshift.io", scc, "-o", "yaml").stdout
-    return yaml.safe_load(out).get("users") or []
+    return yaml.safe_load(out).get(field)
+
+
+def scc_users(cluster, scc: str = "anyuid") -> list[str]:
+    """The users granted an SCC."""
+    return scc_field(cluster, "users", scc) or []
