@@ -33,6 +33,11 @@ CASES = [
     ("docker", {"docker_data_root": "var/lib/docker"}, "docker_data_root"),
     ("docker", {"docker_package_source": "snap"}, "docker_package_source"),
     ("docker", {"docker_daemon_options": {"hosts": ["tcp://0.0.0.0:2375"]}, "docker_minishift_host": True}, "hosts"),
+    # found running each role alone (issue 21): a dict given as a string, a relative path, an empty required string
+    ("docker", {"docker_log_opts": "max-size=50m"}, "docker_log_opts"),
+    ("docker", {"docker_daemon_config_path": "etc/docker/daemon.json"}, "docker_daemon_config_path"),
+    ("docker", {"docker_insecure_registries": "172.30.0.0/16"}, "docker_insecure_registries"),
+    ("docker", {"docker_daemon_options": "debug=true"}, "docker_daemon_options"),
     # ssh
     ("ssh", {"ssh_key_size": 1024}, "ssh_key_size"),
     ("ssh", {"ssh_key_path": "id_rsa"}, "ssh_key_path"),
@@ -40,6 +45,9 @@ CASES = [
     ("ssh", {"ssh_known_hosts_extra_addresses": ["10.0.0"]}, "ssh_known_hosts_extra_addresses"),
     ("ssh", {"ssh_key_type": "dsa"}, "ssh_key_type"),
     ("ssh", {"ssh_permit_root_login": "maybe"}, "ssh_permit_root_login"),
+    # an empty ssh_key_path is the documented default (~<owner>/.ssh/id_<type>); a blank one is a mistake
+    ("ssh", {"ssh_key_path": "  "}, "ssh_key_path"),
+    ("ssh", {"ssh_known_hosts_extra_addresses": "127.0.0.1"}, "ssh_known_hosts_extra_addresses"),
     # minishift
     ("minishift", {"minishift_version": "v1.34.3"}, "minishift_version"),
     ("minishift", {"minishift_openshift_version": "3.11.0"}, "minishift_openshift_version"),
@@ -54,6 +62,9 @@ CASES = [
     ("minishift", {"minishift_remote_ipaddress": "300.1.2.3"}, "minishift_remote_ipaddress"),
     ("minishift", {"minishift_release_base_url": "ftp://example.invalid"}, "minishift_release_base_url"),
     ("minishift", {"minishift_remote_ssh_user": "root; rm -rf /"}, "minishift_remote_ssh_user"),
+    ("minishift", {"minishift_extra_flags": "--skip-registration"}, "minishift_extra_flags"),
+    ("minishift", {"minishift_bin_dir": "usr/local/bin"}, "minishift_bin_dir"),
+    ("minishift", {"minishift_oc_profile_script": "minishift-oc.sh"}, "minishift_oc_profile_script"),
     # helm
     ("helm", {"helm_mode": "tiller", "helm_v2_version": "3.14.0"}, "helm_v2_version"),
     ("helm", {"helm_mode": "helm3", "helm_v3_version": "2.17.0"}, "helm_v3_version"),
@@ -66,6 +77,8 @@ CASES = [
     ("helm", {"helm_mode": "helm3", "helm_tiller_tls": True}, "helm_tiller_tls"),
     ("helm", {"helm_mode": "helm4"}, "helm_mode"),
     ("helm", {"helm_release_base_url": "get.helm.sh"}, "helm_release_base_url"),
+    ("helm", {"helm_bin_dir": "bin"}, "helm_bin_dir"),
+    ("helm", {"helm_init_extra_args": "--upgrade"}, "helm_init_extra_args"),
     # ffdl
     ("ffdl", {"ffdl_namespace": "My_Project"}, "ffdl_namespace"),
     ("ffdl", {"ffdl_static_volume_size": "twenty gigs"}, "ffdl_static_volume_size"),
@@ -73,6 +86,9 @@ CASES = [
     ("ffdl", {"ffdl_repo_url": "github.com/IBM/FfDL"}, "ffdl_repo_url"),
     ("ffdl", {"ffdl_node_address": "no such address!"}, "ffdl_node_address"),
     ("ffdl", {"ffdl_rbac_mode": "everyone"}, "ffdl_rbac_mode"),
+    ("ffdl", {"ffdl_core_values": "lcm.replicas=2"}, "ffdl_core_values"),
+    ("ffdl", {"ffdl_scc_service_accounts": "default"}, "ffdl_scc_service_accounts"),
+    ("ffdl", {"ffdl_config_dir": ".ffdl"}, "ffdl_config_dir"),
     # training
     ("training", {"training_data_files": []}, "training_data_files"),
     ("training", {"training_data_files": [{"name": "a.gz", "checksum": "crc32:1234"}]}, "training_data_files"),
@@ -83,10 +99,18 @@ CASES = [
     ("training", {"training_aws_profile": "my profile"}, "training_aws_profile"),
     ("training", {"training_accuracy_regex": "Testing Accuracy: [0-9.]+"}, "training_accuracy_regex"),
     ("training", {"training_manifest_overrides": ["not", "a", "mapping"]}, "training_manifest_overrides"),
+    ("training", {"training_manifest_overrides": "cpus=1"}, "training_manifest_overrides"),
+    ("training", {"training_data_mirrors": "https://mirror.example/mnist/"}, "training_data_mirrors"),
+    ("training", {"training_evaluation_metrics": "tensorboard"}, "training_evaluation_metrics"),
+    # s3fs
+    ("s3fs", {"s3fs_passwd_file": "passwd-s3fs"}, "s3fs_passwd_file"),
+    ("s3fs", {"s3fs_packages": "s3fs"}, "s3fs_packages"),
+    ("s3fs", {"s3fs_link_path": ""}, "s3fs_link_path"),
     # k8s_auth
     ("k8s_auth", {"k8s_auth_host": "192.0.2.10:8443"}, "k8s_auth_host"),
     ("k8s_auth", {"k8s_auth_host": "https://192.0.2.10:8443"}, "k8s_auth_api_key"),
     ("k8s_auth", {"k8s_auth_kubeconfig": "kubeconfig"}, "k8s_auth_kubeconfig"),
+    ("k8s_auth", {"k8s_auth_python_packages": "kubernetes"}, "k8s_auth_python_packages"),
     (
         "k8s_auth",
         {"k8s_auth_kubeconfig": "/root/kc", "k8s_auth_host": "https://h:8443", "k8s_auth_api_key": "x"},
