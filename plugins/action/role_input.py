@@ -76,7 +76,8 @@ def value_problem(name, value, option):
     if wrong:
         return "%s: must be %s, not %s" % (name, EXPECTED.get(kind, kind), _shown(value))
     choices = option.get("choices")
-    if choices and value not in choices and str(value) not in [str(c) for c in choices]:
+    shown = ("true" if value else "false") if isinstance(value, bool) else str(value)
+    if choices and value not in choices and shown not in [str(c) for c in choices]:
         return "%s: %s is not one of %s" % (name, _shown(value), ", ".join(str(c) for c in choices))
     return None
 

@@ -121,3 +121,54 @@ def test_k8s_auth_distribution_packages_by_os_family(facts, packages):
     internal = role_file("k8s_auth", "vars")
     rendered = render(default, facts, __k8s_auth_python_os_packages=internal["__k8s_auth_python_os_packages"])
     assert list(rendered) == packages
+
+
+REDHAT8 = {"os_family": "RedHat", "distribution": "RedHat", "distribution_major_version": "8", "user_dir": "/root"}
+
+
+def minishift_start_argv(facts, **extra):
+    defaults = role_file("minishift", "defaults")
+    tasks = role_file("minishift", "tasks")
+    resolve = next(t for t in tasks if t.get("name") == "Resolve paths and the start command")
+    variables = {**defaults, **resolve.get("vars", {}), "minishift_remote_ipaddress": "192.0.2.10", **extra}
+    return render(resolve["ansible.builtin.set_fact"]["__minishift_start_argv"], facts, **variables)
+
+
+@pytest.mark.parametrize(
+    ("facts", "extra", "skips"),
+    [
+        (REDHAT8, {}, True),
+        (REDHAT8, {"minishift_skip_registration": False}, False),
+        ({**CENTOS7, "user_dir": "/root"}, {}, False),
+    ],
+)
+def test_rhel_hosts_start_without_the_subscription_prompt(facts, extra, skips):
+    """registration.go asks for RHSM credentials on RHEL unless --skip-registration (minishift facts file)."""
+    argv = minishift_start_argv(facts, **extra)
+    assert ("--skip-registration" in argv) == skips
+
+
+@pytest.mark.parametrize(
+    ("facts", "source", "refused"),
+    [
+        (CENTOS7, "docker-ce", True),
+        (CENTOS7, "distro", False),
+        (DEBIAN12, "docker-ce", False),
+    ],
+)
+def test_docker_ce_is_refused_on_a_centos_minishift_host(facts, source, refused):
+    """Minishift's CentOS drop-in runs /usr/bin/dockerd-current, which docker-ce lacks (minishift facts file)."""
+    check = next(t for t in role_file("minishift", "tasks", "validate.yml") if t["name"].startswith("Refuse docker-ce"))
+    (condition,) = check["ansible.builtin.assert"]["that"]
+    passes = render("{{ " + condition + " }}", facts, minishift_state="started", docker_package_source=source)
+    assert passes != refused
+    assert check["ansible.builtin.assert"]["fail_msg"].startswith("docker_package_source: docker-ce")
+
+
+@pytest.mark.parametrize(("major", "minor", "ok"), [(2, 7, False), (3, 6, False), (3, 9, True), (3, 11, True)])
+def test_cluster_tasks_refuse_a_python_kubernetes_core_cannot_run_on(major, minor, ok):
+    """ansible-core 2.16 picks Python 2.7 on a stock CentOS 7 (minishift facts file); kubernetes.core needs 3.9+."""
+    check = next(t for t in role_file("k8s_auth", "tasks", "validate.yml") if "Python the Kubernetes" in t["name"])
+    facts = {**CENTOS7, "python": {"version": {"major": major, "minor": minor}, "executable": "/usr/bin/python"}}
+    version = render(check["vars"]["__k8s_auth_python_version"], facts)
+    assert render("{{ (v | string) is version('3.9', '>=') }}", facts, v=version) == ok
