@@ -92,21 +92,8 @@ def jobs(url: str, user: str = "test-user") -> list[dict]:
 
 def submit_by_hand(url: str, s3, zip_bytes: bytes) -> str:
     """A job of the tutorial's name without a description, as FfDL's web UI would submit it; its id."""
-    manifest = {
-        "name": "tf_convolutional_network_tutorial",
-        "cpus": 0.5,
-        "memory": "256MiB",
-        "framework": {"name": "tensorflow", "version": "1.5.0-py3", "command": "python3 train.py"},
-        "data_stores": [
-            {
-                "id": "s",
-                "type": "s3_datastore",
-                "training_data": {"container": "tf_training_data"},
-                "training_results": {"container": "tf_trained_model"},
-                "connection": {"auth_url": s3.url, "user_name": "test", "password": S3_SECRET},
-            }
-        ],
-    }
+    buckets = ("tf_training_data", "tf_trained_model")
+    manifest = servers.job_manifest("tf_convolutional_network_tutorial", s3.url, *buckets, password=S3_SECRET)
     boundary = "by-hand"
     body = (
         b"".join(
@@ -492,21 +479,7 @@ def test_halt_and_delete(restapi, s3, workspace, base, tmp_path):
             """
         )
     )
-    manifest = {
-        "name": "slow",
-        "cpus": 0.5,
-        "memory": "256MiB",
-        "framework": {"name": "tensorflow", "version": "1.5.0-py3", "command": "python3 train.py"},
-        "data_stores": [
-            {
-                "id": "s",
-                "type": "s3_datastore",
-                "training_data": {"container": "tf_training_data"},
-                "training_results": {"container": "tf_trained_model"},
-                "connection": {"auth_url": s3.url, "user_name": "test", "password": S3_SECRET},
-            }
-        ],
-    }
+    manifest = servers.job_manifest("slow", s3.url, "tf_training_data", "tf_trained_model", S3_SECRET)
     result = run_playbook(
         playbook, {"url": restapi.url, "password": REST_PASSWORD, "manifest": manifest, "model": str(model)}
     )

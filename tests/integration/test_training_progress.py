@@ -69,21 +69,7 @@ def test_a_job_through_every_status_prints_each_change_once_with_its_time(s3, sl
     model = tmp_path / "model"
     model.mkdir()
     (model / "train.py").write_text(TRAIN)
-    manifest = {
-        "name": "progress",
-        "cpus": 0.5,
-        "memory": "256MiB",
-        "framework": {"name": "tensorflow", "version": "1.5.0-py3", "command": "python3 train.py"},
-        "data_stores": [
-            {
-                "id": "s",
-                "type": "s3_datastore",
-                "training_data": {"container": "progress_data"},
-                "training_results": {"container": "progress_results"},
-                "connection": {"auth_url": s3.url, "user_name": "test", "password": "test"},
-            }
-        ],
-    }
+    manifest = servers.job_manifest("progress", s3.url, "progress_data", "progress_results")
     playbook = tmp_path / "progress.yml"
     playbook.write_text(PLAYBOOK)
     result = run_playbook(

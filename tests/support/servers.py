@@ -232,10 +232,34 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(server.state()))
         return 0
     if args.state_file.exists():
-        stop(json.loads(args.state_file.read_text())["pid"])
+        state = json.loads(args.state_file.read_text())
+        # a state file an interrupted run left: its server may be gone and its PID reused
+        if port_open(state["host"], state["port"]):
+            stop(state["pid"])
         args.state_file.unlink()
     return 0
 
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def job_manifest(name: str, auth_url: str, data: str, results: str, password: str = "test", **top) -> dict:  # noqa: S107 (moto takes any)
+    """A small FfDL manifest with an s3_datastore, for jobs the tests submit with a script as their model."""
+    manifest = {
+        "name": name,
+        "cpus": 0.5,
+        "memory": "256MiB",
+        "framework": {"name": "tensorflow", "version": "1.5.0-py3", "command": "python3 train.py"},
+        "data_stores": [
+            {
+                "id": "s",
+                "type": "s3_datastore",
+                "training_data": {"container": data},
+                "training_results": {"container": results},
+                "connection": {"auth_url": auth_url, "user_name": "test", "password": password},
+            }
+        ],
+    }
+    manifest.update(top)
+    return manifest
