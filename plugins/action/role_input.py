@@ -10,8 +10,11 @@ given, so a role's later checks meet a string where they expect a mapping and
 fail with a template error instead of a message. This plugin templates each
 variable on its own (a variable that cannot be templated is a message too),
 and checks the value itself: its type, its elements, its choices, paths that
-must be absolute, strings that must not be empty. It runs on the controller
-and changes nothing.
+must be absolute, strings that must not be empty. Once those hold, the role's
+semantic checks (``checks``: formats, ranges, contradicting settings) run on the
+same templated values, in Python: ffdl.platform.role_input_problems and
+ffdl.platform.training_input_problems. It runs on the controller and changes
+nothing.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -26,6 +29,9 @@ from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.module_utils.six import string_types
 from ansible.plugins.action import ActionBase
+from ansible_collections.ffdl.platform.plugins.filter.manifest_problems import manifest_problems
+from ansible_collections.ffdl.platform.plugins.filter.role_input_problems import CHECKS, role_input_problems
+from ansible_collections.ffdl.platform.plugins.filter.training_input_problems import training_input_problems
 
 BOOLEANS = ("yes", "no", "true", "false", "on", "off", "1", "0", "y", "n")
 EXPECTED = {
@@ -103,7 +109,7 @@ def problems(values, options, absolute=(), non_empty=()):
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(("role_path", "entry_point", "absolute", "non_empty"))
+    _VALID_ARGS = frozenset(("role_path", "entry_point", "absolute", "non_empty", "checks", "context"))
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
@@ -128,7 +134,30 @@ class ActionModule(ActionBase):
             except AnsibleError as exc:
                 unreadable.append("%s: cannot be read (%s)" % (name, to_native(exc).splitlines()[0]))
         found = unreadable + problems(values, options, absolute, non_empty)
+        checks, context = args.get("checks"), args.get("context") or {}
+        if checks not in (None, "training") and checks not in CHECKS:
+            result.update(failed=True, msg="role_input: checks=%s is not one of %s" % (checks, ", ".join(CHECKS)))
+            return result
+        if checks and not found:
+            # the semantic checks may assume the spec's types: they run only once those hold
+            if checks == "training":
+                found = self._training_problems(values, task_vars)
+            else:
+                found = role_input_problems(values, checks, context)
         result.update(changed=False, checked=sorted(values))
         if found:
             result.update(failed=True, msg="; ".join(found), problems=found)
         return result
+
+    def _training_problems(self, values, task_vars):
+        """The training role's manifest is rendered from its variables (role vars), so it is templated here, once
+        their types hold, not as a task argument that a wrong type would turn into a template error."""
+        try:
+            manifest = self._templar.template(task_vars["__training_manifest"])
+            manifest_variables = self._templar.template(task_vars["__training_manifest_variables"])
+        except AnsibleError as exc:
+            return [
+                "the training manifest cannot be rendered from the role's variables: %s"
+                % to_native(exc).splitlines()[0]
+            ]
+        return training_input_problems(values, manifest_problems(manifest), manifest_variables)

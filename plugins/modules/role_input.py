@@ -42,6 +42,22 @@ options:
     type: list
     elements: str
     default: []
+  checks:
+    description:
+      - The role whose semantic checks run once the spec's types hold - formats, ranges, settings that contradict
+        each other - with one message per problem, each starting with the variable to change.
+      - C(training) runs P(ffdl.platform.training_input_problems#filter) on the role's variables and on the problems
+        P(ffdl.platform.manifest_problems#filter) finds in the manifest they render (the role var
+        C(__training_manifest), templated only once the types hold); the others run
+        P(ffdl.platform.role_input_problems#filter).
+    type: str
+    choices: [docker, ssh, s3fs, helm, ffdl, k8s_auth, minishift, training]
+  context:
+    description:
+      - What the semantic checks read besides the role's own variables, as the filters document it (role vars,
+        other roles' variables when set, the training manifest's problems).
+    type: dict
+    default: {}
 attributes:
   action:
     description: Runs on the controller only.
@@ -60,6 +76,10 @@ EXAMPLES = r"""
 - name: Check the role's variables against meta/argument_specs.yml
   ffdl.platform.role_input:
     absolute: [docker_daemon_config_path]
+    checks: docker
+    context:
+      log_driver_opts: "{{ __docker_log_driver_opts }}"
+      minishift_reserved: "{{ __docker_minishift_reserved }}"
 """
 
 RETURN = r"""
@@ -69,7 +89,7 @@ checked:
   type: list
   elements: str
 problems:
-  description: One message per variable that does not fit.
+  description: One message per variable that does not fit, or, once all fit, per problem the semantic checks find.
   returned: on failure
   type: list
   elements: str
@@ -85,6 +105,10 @@ def main():
             entry_point=dict(type="str", default="main"),
             absolute=dict(type="list", elements="str", default=[]),
             non_empty=dict(type="list", elements="str", default=[]),
+            checks=dict(
+                type="str", choices=["docker", "ssh", "s3fs", "helm", "ffdl", "k8s_auth", "minishift", "training"]
+            ),
+            context=dict(type="dict", default={}),
         ),
         supports_check_mode=True,
     )
