@@ -119,6 +119,11 @@ class ActionModule(ActionBase):
         if not role_path:
             result.update(failed=True, msg="role_input runs inside a role, or needs role_path")
             return result
+        checks = args.get("checks")
+        if checks and not args.get("role_path") and os.path.basename(role_path) != checks:
+            # a role's validate.yml included by another role of the collection (ffdl.platform.role_opening):
+            # the spec is the sibling role's that the checks are for
+            role_path = os.path.join(os.path.dirname(role_path), checks)
         spec_file = os.path.join(role_path, "meta", "argument_specs.yml")
         with open(spec_file) as handle:
             specs = yaml.safe_load(handle)["argument_specs"]
@@ -134,7 +139,7 @@ class ActionModule(ActionBase):
             except AnsibleError as exc:
                 unreadable.append("%s: cannot be read (%s)" % (name, to_native(exc).splitlines()[0]))
         found = unreadable + problems(values, options, absolute, non_empty)
-        checks, context = args.get("checks"), args.get("context") or {}
+        context = args.get("context") or {}
         if checks not in (None, "training") and checks not in CHECKS:
             result.update(failed=True, msg="role_input: checks=%s is not one of %s" % (checks, ", ".join(CHECKS)))
             return result

@@ -26,7 +26,9 @@ author:
   - Ffdl Platform Maintainers (@ffdl-platform)
 options:
   role_path:
-    description: The role whose spec is read; by default the role of the task.
+    description:
+      - The role whose spec is read; by default the role of the task, or, with I(checks) naming another role of this
+        collection (a C(validate.yml) included by ffdl.platform.role_opening), that role.
     type: path
   entry_point:
     description: The spec's entry point.

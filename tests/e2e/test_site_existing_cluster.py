@@ -14,6 +14,7 @@ first converge, no-op re-run, per-play tags, teardown twice, converge again.
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 import sys
 import time
@@ -133,7 +134,12 @@ def bed(cluster, api, s3, restapi, helm_mirror, tiller, fashion_mnist, kubernete
 
 def site(bed, playbook: str = "site.yml", *args: str, name: str) -> dict:
     """The literal command line; profile_tasks timings and the recap kept in tests/output/e2e-<name>.log."""
-    env = ansible_run.ansible_environment(ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks")
+    phases_file = OUTPUT / f"{LOG_PREFIX}{name}-phases.json"
+    phases_file.unlink(missing_ok=True)
+    env = ansible_run.ansible_environment(
+        ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks,ffdl.platform.phase_status",
+        FFDL_PHASE_STATUS_JSON=str(phases_file),
+    )
     inventory = bed.get("inventory", INVENTORY)
     argv = ["ansible-playbook", playbook, "-i", str(inventory), "-e", f"@{bed['vars_file']}", *args]
     started = time.monotonic()
@@ -148,7 +154,21 @@ def site(bed, playbook: str = "site.yml", *args: str, name: str) -> dict:
     for line in proc.stdout.splitlines():
         if line.startswith(host + " ") and "ok=" in line:
             recap = {k: int(v) for k, v in (f.split("=") for f in line.split(":", 1)[1].split())}
-    return {"rc": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr, "recap": recap, "seconds": seconds}
+    phases = json.loads(phases_file.read_text()) if phases_file.exists() else {}
+    return {
+        "rc": proc.returncode,
+        "stdout": proc.stdout,
+        "stderr": proc.stderr,
+        "recap": recap,
+        "seconds": seconds,
+        "phases": phases,
+        "argv": argv,
+    }
+
+
+def phase_states(run: dict) -> dict[str, str]:
+    """What the phase_status callback wrote: phase -> state."""
+    return {entry["phase"]: entry["state"] for entry in run["phases"].get("phases", [])}
 
 
 def summary(run: dict) -> list[str]:
@@ -210,6 +230,9 @@ def test_first_converge_deploys_ffdl_and_trains_to_completed(bed):
     assert "COMPLETED" in training, lines
     # the trained model is on the controller
     assert any(Path(bed["vars"]["training_results_dir"]).rglob("saved_model.pb")), "no trained model fetched"
+    # the phase_status callback: every phase of this inventory ran and changed something, none failed
+    assert phase_states(run) == {"helm": "changed", "ffdl": "changed", "training": "changed"}, run["phases"]
+    assert run["phases"]["failed_phase"] is None and "PHASES *" in run["stdout"]
 
 
 def test_second_run_changes_nothing(bed):
@@ -234,6 +257,27 @@ def test_each_play_alone_by_tag_on_the_converged_cluster(bed, tag):
     run = site(bed, "site.yml", "--tags", tag, name=f"tags-{tag}")
     assert run["rc"] == 0, run["stdout"][-4000:]
     assert run["recap"]["changed"] == 0, run["stdout"][-6000:]
+    # only the tagged phase is listed (the training play's endpoint read is the training phase's)
+    assert phase_states(run) == {tag: "ok"}, run["phases"]
+
+
+def test_a_failed_phase_is_named_with_the_command_that_resumes_it(bed):
+    # a runtime failure: the cluster access names a kubeconfig context that does not exist, which the helm phase,
+    # the first to reach the cluster, meets
+    run = site(bed, "site.yml", "-e", "k8s_auth_context=no-such-context", name="failed-phase")
+    assert run["rc"] != 0, run["stdout"][-4000:]
+    assert run["phases"]["failed_phase"] == "helm", run["phases"]
+    # this inventory's Minishift group is empty: its plays' phases are not listed
+    assert phase_states(run) == {"helm": "failed", "ffdl": "not run", "training": "not run"}
+    resume = run["phases"]["resume_command"]
+    assert resume == f"ansible-playbook site.yml -i {bed.get('inventory', INVENTORY)} --tags helm,ffdl,training"
+    assert "The helm phase failed; resume from it with:" in run["stdout"]
+    assert resume in run["stdout"]
+    # the printed command, with this run's -e options but not the bad one, resumes, changing nothing
+    again = site(bed, "site.yml", *shlex.split(resume)[4:], name="resumed-phase")
+    assert again["rc"] == 0, again["stdout"][-4000:]
+    assert again["recap"]["changed"] == 0, again["stdout"][-6000:]
+    assert phase_states(again) == {"helm": "ok", "ffdl": "ok", "training": "ok"}
 
 
 def test_teardown_removes_what_site_created_and_keeps_the_data(bed):

@@ -30,11 +30,16 @@ def test_defaults_and_specs_agree(role):
     options = {}
     for entry in specs.values():
         options.update(entry.get("options", {}))
-    assert sorted(defaults) == sorted(options), f"{role.name}: defaults and argument_specs list different variables"
+    # a required option (the including role's name, for the internal role_opening) has no default
+    defaulted = sorted(name for name, spec in options.items() if not spec.get("required"))
+    assert sorted(defaults) == defaulted, f"{role.name}: defaults and argument_specs list different variables"
     for name, spec in options.items():
         assert name.startswith(f"{role.name}_"), f"{name} lacks the {role.name}_ prefix"
         assert spec.get("description"), f"{name} has no description"
         assert spec.get("type"), f"{name} has no type"
+        if spec.get("required"):
+            assert "default" not in spec, f"{name}: required and defaulted"
+            continue
         if "default" not in spec and "{{" in str(defaults[name]) and spec["type"] != "str":
             # a templated bool/int default is not a valid spec default (the docs
             # schema rejects it); the description states it instead
