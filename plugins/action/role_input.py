@@ -82,9 +82,11 @@ def value_problem(name, value, option):
     if wrong:
         return "%s: must be %s, not %s" % (name, EXPECTED.get(kind, kind), _shown(value))
     choices = option.get("choices")
-    shown = ("true" if value else "false") if isinstance(value, bool) else str(value)
-    if choices and value not in choices and shown not in [str(c) for c in choices]:
-        return "%s: %s is not one of %s" % (name, _shown(value), ", ".join(str(c) for c in choices))
+    # a list's choices are those of its elements (Ansible's argument specs)
+    for item in value if kind == "list" else [value]:
+        shown = ("true" if item else "false") if isinstance(item, bool) else str(item)
+        if choices and item not in choices and shown not in [str(c) for c in choices]:
+            return "%s: %s is not one of %s" % (name, _shown(item), ", ".join(str(c) for c in choices))
     return None
 
 

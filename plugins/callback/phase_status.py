@@ -13,10 +13,10 @@ short_description: Where a site.yml run is - each phase's state and duration, an
 version_added: 0.2.0
 description:
   - Beside the stdout callback (it prints nothing while the run goes on), follows the phases of a run - the roles
-    docker, ssh, minishift, helm, s3fs, ffdl and training of this collection - and at the end of the run, or when it
-    failed, prints one line per phase with its state (ok, changed, failed, skipped, not run), its duration and the
-    hosts it failed on, and, after a failure, the C(ansible-playbook ... --tags) command that resumes at the failed
-    phase. The same is written as JSON to I(json_path).
+    preflight, docker, ssh, minishift, helm, s3fs, ffdl and training of this collection - and at the end of the run,
+    or when it failed, prints one line per phase with its state (ok, changed, failed, skipped, not run), its
+    duration and the hosts it failed on, and, after a failure, the C(ansible-playbook ... --tags) command that
+    resumes at the failed phase. The same is written as JSON to I(json_path).
   - Prints nothing when the stdout callback writes JSON (C(ansible.posix.json), C(ansible.posix.jsonl)), whose
     document must be the whole output; the JSON file is written all the same.
   - A task belongs to the phase of the nearest role of this collection it runs in among the roles of its play (a
@@ -49,7 +49,7 @@ from ansible import context
 from ansible.errors import AnsibleError
 from ansible.plugins.callback import CallbackBase
 
-PHASES = ("docker", "ssh", "minishift", "helm", "s3fs", "ffdl", "training")
+PHASES = ("preflight", "docker", "ssh", "minishift", "helm", "s3fs", "ffdl", "training")
 COLLECTION = "ffdl.platform."
 
 

@@ -361,6 +361,29 @@ def minishift_problems(s, context):
     return found
 
 
+PORT_RANGE = re.compile(r"^([0-9]+)-([0-9]+)$")
+
+
+def preflight_problems(s, context):
+    found = []
+    for name in ("preflight_min_cpus", "preflight_min_memory_mb", "preflight_min_disk_free_gb"):
+        if whole(s[name]) < 0:
+            found.append("%s: %s is negative; 0 accepts any host (or disable the check by name)" % (name, s[name]))
+    if whole(s["preflight_source_timeout"]) < 1:
+        found.append("preflight_source_timeout: %s; give at least 1 second" % s["preflight_source_timeout"])
+    for port in s["preflight_ports"]:
+        if not 1 <= whole(port) <= 65535:
+            found.append("preflight_ports: %s is not a TCP port (1-65535)" % port)
+    for span in s["preflight_port_ranges"]:
+        match = PORT_RANGE.match(text(span))
+        if not match or not 1 <= int(match.group(1)) <= int(match.group(2)) <= 65535:
+            found.append("preflight_port_ranges: %s is not a range first-last of TCP ports (30000-32767)" % text(span))
+    for path in [*s["preflight_disk_paths"], s["preflight_docker_data_path"]]:
+        if not text(path).startswith("/"):
+            found.append("preflight_disk_paths/preflight_docker_data_path: %s is not an absolute path" % text(path))
+    return found
+
+
 CHECKS = {
     "docker": docker_problems,
     "ssh": ssh_problems,
@@ -369,6 +392,7 @@ CHECKS = {
     "ffdl": ffdl_problems,
     "k8s_auth": k8s_auth_problems,
     "minishift": minishift_problems,
+    "preflight": preflight_problems,
 }
 
 

@@ -53,7 +53,7 @@ options:
         C(__training_manifest), templated only once the types hold); the others run
         P(ffdl.platform.role_input_problems#filter).
     type: str
-    choices: [docker, ssh, s3fs, helm, ffdl, k8s_auth, minishift, training]
+    choices: [docker, ssh, s3fs, helm, ffdl, k8s_auth, minishift, preflight, training]
   context:
     description:
       - What the semantic checks read besides the role's own variables, as the filters document it (role vars,
@@ -108,7 +108,8 @@ def main():
             absolute=dict(type="list", elements="str", default=[]),
             non_empty=dict(type="list", elements="str", default=[]),
             checks=dict(
-                type="str", choices=["docker", "ssh", "s3fs", "helm", "ffdl", "k8s_auth", "minishift", "training"]
+                type="str",
+                choices=["docker", "ssh", "s3fs", "helm", "ffdl", "k8s_auth", "minishift", "preflight", "training"],
             ),
             context=dict(type="dict", default={}),
         ),

@@ -116,6 +116,12 @@ CASES = [
         {"k8s_auth_kubeconfig": "/root/kc", "k8s_auth_host": "https://h:8443", "k8s_auth_api_key": "x"},
         "k8s_auth_kubeconfig",
     ),
+    # preflight (issue 24): an unknown check name, a negative threshold, a port that is none
+    ("preflight", {"preflight_disabled_checks": ["gpu"]}, "preflight_disabled_checks"),
+    ("preflight", {"preflight_disabled_checks": "cpus"}, "preflight_disabled_checks"),
+    ("preflight", {"preflight_min_memory_mb": -1}, "preflight_min_memory_mb"),
+    ("preflight", {"preflight_ports": [0]}, "preflight_ports"),
+    ("preflight", {"preflight_port_ranges": ["30000:32767"]}, "preflight_port_ranges"),
 ]
 
 # What the roles need to get as far as their own checks in this container:

@@ -113,7 +113,17 @@ class Proxy:
                 forward(client, key.data)
 
 
+def name_process(name):
+    """The process name /proc/<pid>/comm shows: kube-proxy's, whose NodePorts these are (a preflight on a started
+    cluster sees them held by kube-proxy, as on the real node)."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        ctypes.CDLL(None).prctl(15, name.encode(), 0, 0, 0)  # PR_SET_NAME
+
+
 def main(argv=None):
+    name_process("kube-proxy")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--api", required=True)
     parser.add_argument("--ca", required=True)

@@ -65,6 +65,7 @@ def bed_vars(work: Path, data_url: str, fashion_mnist: Path) -> dict:
         "training_iters": 1280,
         "training_poll_interval": 2,
         "training_timeout": 900,
+        "preflight_report_path": str(work / "preflight-report.json"),
     }
 
 
@@ -205,6 +206,14 @@ TIMES: dict[str, float] = {}
 def test_check_mode_on_the_fresh_cluster_changes_nothing_and_fails_nothing(bed):
     run = site(bed, "site.yml", "--check", name="check-fresh")
     assert run["rc"] == 0, run["stdout"][-4000:]
+    # preflight ran first: this inventory has no Minishift host, so only Python and the sources are judged,
+    # each source asked from the host that downloads it
+    report = json.loads(Path(bed["vars"]["preflight_report_path"]).read_text())
+    checks = {entry["check"]: entry for entry in report["localhost"]}
+    assert checks["cpus"]["state"] == "skipped" and checks["python"]["state"] == "passed", checks
+    assert checks["sources"]["state"] == "passed", checks["sources"]
+    for what in ("Helm release archive", "FfDL git repository", "data set"):
+        assert what in checks["sources"]["found"], checks["sources"]
     assert not Path(bed["vars"]["helm_bin_dir"], "helm").exists()
     core = client.CoreV1Api(bed["api"])
     assert NS not in {n.metadata.name for n in core.list_namespace().items}
@@ -231,7 +240,12 @@ def test_first_converge_deploys_ffdl_and_trains_to_completed(bed):
     # the trained model is on the controller
     assert any(Path(bed["vars"]["training_results_dir"]).rglob("saved_model.pb")), "no trained model fetched"
     # the phase_status callback: every phase of this inventory ran and changed something, none failed
-    assert phase_states(run) == {"helm": "changed", "ffdl": "changed", "training": "changed"}, run["phases"]
+    assert phase_states(run) == {
+        "preflight": "ok",
+        "helm": "changed",
+        "ffdl": "changed",
+        "training": "changed",
+    }, run["phases"]
     assert run["phases"]["failed_phase"] is None and "PHASES *" in run["stdout"]
 
 
@@ -268,7 +282,7 @@ def test_a_failed_phase_is_named_with_the_command_that_resumes_it(bed):
     assert run["rc"] != 0, run["stdout"][-4000:]
     assert run["phases"]["failed_phase"] == "helm", run["phases"]
     # this inventory's Minishift group is empty: its plays' phases are not listed
-    assert phase_states(run) == {"helm": "failed", "ffdl": "not run", "training": "not run"}
+    assert phase_states(run) == {"preflight": "ok", "helm": "failed", "ffdl": "not run", "training": "not run"}
     resume = run["phases"]["resume_command"]
     assert resume == f"ansible-playbook site.yml -i {bed.get('inventory', INVENTORY)} --tags helm,ffdl,training"
     assert "The helm phase failed; resume from it with:" in run["stdout"]

@@ -16,6 +16,7 @@ OPTIONS = {
     "count": {"type": "int"},
     "rate": {"type": "float"},
     "mode": {"type": "str", "choices": ["a", "b"]},
+    "checks": {"type": "list", "elements": "str", "choices": ["cpus", "disk"]},
     "where": {"type": "path"},
     "label": {"type": "str"},
 }
@@ -33,6 +34,8 @@ OPTIONS = {
         ({"count": "12a"}, "count: must be a whole number, not the string '12a'"),
         ({"rate": "fast"}, "rate: must be a number, not the string 'fast'"),
         ({"mode": "c"}, "mode: the string 'c' is not one of a, b"),
+        # a list's choices are those of its elements, as in Ansible's argument specs
+        ({"checks": ["cpus", "gpu"]}, "checks: the string 'gpu' is not one of cpus, disk"),
         ({"where": {"a": 1}}, "where: must be a path, not {'a': 1}"),
         ({"where": "relative/dir"}, "where: relative/dir is not an absolute path"),
         ({"label": "   "}, "label: must not be blank"),
@@ -52,6 +55,7 @@ def test_values_that_fit_have_no_problem():
         "count": "3",
         "rate": 0.5,
         "mode": "a",
+        "checks": [],
         "where": "/etc/x",
         "label": "",
     }

@@ -65,6 +65,7 @@ def test_the_summary_lists_every_phase_in_order_with_its_state():
     assert [e["phase"] for e in document["phases"]] == list(PHASES)
     states = {e["phase"]: e["state"] for e in document["phases"]}
     assert states == {
+        "preflight": "not run",
         "docker": "changed",
         "ssh": "ok",
         "minishift": "not run",

@@ -203,6 +203,12 @@ CASES = [
         "minishift_state=absent runs `minishift delete`",
     ),
     ("minishift", {"minishift_state": "absent", "minishift_delete_data": True}, None),
+    ("preflight", {"preflight_min_cpus": -1}, "preflight_min_cpus: -1 is negative"),
+    ("preflight", {"preflight_min_cpus": 0}, None),
+    ("preflight", {"preflight_source_timeout": 0}, "preflight_source_timeout: 0; give at least 1 second"),
+    ("preflight", {"preflight_ports": [8443, 70000]}, "preflight_ports: 70000 is not a TCP port"),
+    ("preflight", {"preflight_port_ranges": ["32767-30000"]}, "preflight_port_ranges: 32767-30000 is not a range"),
+    ("preflight", {"preflight_disk_paths": ["var/lib/docker"]}, "preflight_disk_paths/preflight_docker_data_path: var"),
 ]
 
 
