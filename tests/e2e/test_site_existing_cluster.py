@@ -14,9 +14,11 @@ first converge, no-op re-run, per-play tags, teardown twice, converge again.
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import subprocess
 import sys
+import tarfile
 import time
 from pathlib import Path
 
@@ -66,6 +68,7 @@ def bed_vars(work: Path, data_url: str, fashion_mnist: Path) -> dict:
         "training_poll_interval": 2,
         "training_timeout": 900,
         "preflight_report_path": str(work / "preflight-report.json"),
+        "ffdl_diagnostics_dir": str(work / "diagnostics"),
     }
 
 
@@ -266,6 +269,17 @@ def test_second_run_changes_nothing(bed):
         )
 
 
+def test_a_hand_edit_of_what_the_role_applies_is_repaired_once(bed):
+    # drift (issue 21): the LCM's Role loses its rules by hand; the no-op path must still find and repair it
+    rbac = client.RbacAuthorizationV1Api(bed["api"])
+    rbac.patch_namespaced_role("ffdl-lcm", NS, {"rules": []})
+    run = site(bed, "site.yml", "--tags", "ffdl", name="drift-repair")
+    assert run["rc"] == 0 and run["recap"]["changed"] == 1, run["stdout"][-6000:]
+    assert rbac.read_namespaced_role("ffdl-lcm", NS).rules, "the Role's rules were not put back"
+    again = site(bed, "site.yml", "--tags", "ffdl", name="drift-repaired")
+    assert again["rc"] == 0 and again["recap"]["changed"] == 0, again["stdout"][-6000:]
+
+
 @pytest.mark.parametrize("tag", ["helm", "ffdl", "training"])
 def test_each_play_alone_by_tag_on_the_converged_cluster(bed, tag):
     run = site(bed, "site.yml", "--tags", tag, name=f"tags-{tag}")
@@ -292,6 +306,45 @@ def test_a_failed_phase_is_named_with_the_command_that_resumes_it(bed):
     assert again["rc"] == 0, again["stdout"][-4000:]
     assert again["recap"]["changed"] == 0, again["stdout"][-6000:]
     assert phase_states(again) == {"helm": "ok", "ffdl": "ok", "training": "ok"}
+
+
+def diagnostics_archive(run: dict) -> dict[str, str]:
+    """The members of the archive the failure message names."""
+    found = re.search(r"said then: (\S+\.tar\.gz)", run["stdout"])
+    assert found, run["stdout"][-4000:]
+    with tarfile.open(found.group(1)) as archive:
+        return {m.name: archive.extractfile(m).read().decode() for m in archive.getmembers() if m.isfile()}
+
+
+def test_a_failed_ffdl_phase_leaves_the_namespaces_story_in_an_archive(bed):
+    # a runtime failure inside the ffdl phase, after the charts: a PersistentVolume that does not exist
+    run = site(bed, "site.yml", "--tags", "ffdl,training", "-e", "ffdl_static_volume_pv=pv0099", name="failed-ffdl")
+    assert run["rc"] != 0, run["stdout"][-4000:]
+    assert run["phases"]["failed_phase"] == "ffdl", run["phases"]
+    assert "PersistentVolume pv0099 does not exist" in run["stdout"]
+    members = diagnostics_archive(run)
+    assert {"README.txt", "describe.txt", "events.txt"} <= set(members), sorted(members)
+    assert "The ffdl phase failed on localhost" in members["README.txt"]
+    assert "pv0099" in members["README.txt"]
+    # every FfDL pod described, and the events the real scheduler and controllers recorded
+    for pod in ("ffdl-lcm", "ffdl-restapi", "ffdl-trainer", "mongo-0", "etcd0-0"):
+        assert f"Name:       {pod}" in members["describe.txt"], pod
+    assert "Scheduled" in members["events.txt"], members["events.txt"][:2000]
+    # the resume command it printed converges back, changing nothing
+    again = site(bed, "site.yml", *shlex.split(run["phases"]["resume_command"])[4:], name="resumed-ffdl")
+    assert again["rc"] == 0 and again["recap"]["changed"] == 0, again["stdout"][-6000:]
+
+
+def test_a_failed_training_keeps_the_jobs_status_and_log(bed):
+    # a model command whose arguments the model refuses: FfDL (the stand-in's learner) ends the job FAILED
+    bad = json.dumps({"training_command": "python3 convolutional_network.py --trainingIters many"})
+    run = site(bed, "site.yml", "--tags", "training", "-e", bad, name="failed-training")
+    assert run["rc"] != 0, run["stdout"][-4000:]
+    assert run["phases"]["failed_phase"] == "training", run["phases"]
+    members = diagnostics_archive(run)
+    assert "FAILED" in members["training-job.txt"], members["training-job.txt"]
+    assert "invalid int value: 'many'" in members["training-log.txt"], members["training-log.txt"]
+    assert "Name:       ffdl-lcm" in members["describe.txt"]
 
 
 def test_teardown_removes_what_site_created_and_keeps_the_data(bed):
