@@ -4,8 +4,8 @@
 
 """ffdl.platform.preflight_results: what a host has, judged against what Minishift and FfDL need.
 
-Pure: the role reads (facts, ffdl.platform.host_resources, the download sources
-it probed) and this decides, so every threshold and message is unit-tested.
+Pure: the role reads (facts, ffdl.platform.host_resources on the Minishift host and
+on each host that downloads) and this decides, so every threshold and message is unit-tested.
 Each result names the check, its state (passed, failed, skipped, disabled),
 what was found and, for a failure, the variable that tunes it and how to
 switch it off.
@@ -144,59 +144,21 @@ def check_python(facts, settings):
     )
 
 
-def probeable(url):
-    """http(s) URLs are asked for a byte, local ones (a path, file://) looked for; an ssh or git URL is not probed."""
-    return url.startswith(("http://", "https://", "file://", "/"))
-
-
-def preflight_probe_urls(sources, present):
-    """The URLs to probe, each with the host to probe from: those of the sources not already present."""
-    probes = []
-    for source, stat in zip(sources, present, strict=False):
-        if source.get("present_path") and stat.get("stat", {}).get("exists", False):
-            continue
-        probes += [
-            {"url": url, "on": source["on"], "local": not url.startswith(("http://", "https://"))}
-            for url in source["urls"]
-            if probeable(url)
-        ]
-    return probes
-
-
-def source_answers(sources, present, answers):
-    """Each source with whether it is needed and which of its URLs answered. ``present``: the stat results of the
-    sources' present_path, in order; ``answers``: the probe results, each with its item {url, on} and status."""
-    answered = {}
-    for answer in answers:
-        item = answer.get("item", {})
-        status = answer.get("status", -1)
-        answered[(item.get("on"), item.get("url"))] = answer.get("stat", {}).get("exists", False) or status in (
-            200,
-            206,
-        )
-    judged = []
-    for source, stat in zip(sources, present, strict=False):
-        already = bool(source.get("present_path")) and stat.get("stat", {}).get("exists", False)
-        urls = [url for url in source["urls"] if answered.get((source["on"], url))]
-        unprobed = not any(probeable(url) for url in source["urls"])
-        judged.append(dict(source, present=already, answered=urls, unprobed=unprobed))
-    return judged
-
-
 def check_sources(sources, settings):
+    """``sources``: the entries ffdl.platform.host_resources returned, from each host that downloads."""
     if not sources:
         return result("sources", "passed", "no downloads on this host")
     dead, seen = [], []
     for source in sources:
         if source["present"]:
             seen.append("%s: present at %s, not downloaded" % (source["what"], source["present_path"]))
-        elif source["unprobed"]:
+        elif not source["probed"]:
             seen.append("%s: %s not probed (only http(s) and local sources are)" % (source["what"], source["urls"][0]))
         elif source["answered"]:
             seen.append("%s: %s answers" % (source["what"], source["answered"][0]))
         else:
             dead.append(
-                "%s (%s, from %s: %s)" % (source["what"], source["variable"], source["on"], ", ".join(source["urls"]))
+                "%s (%s, from %s: %s)" % (source["what"], source["variable"], source["on"], "; ".join(source["errors"]))
             )
     if dead:
         return result(
@@ -209,7 +171,7 @@ def check_sources(sources, settings):
 
 
 def preflight_results(observed, settings):
-    """One result per check: ``observed`` holds facts, resources, sources and their answers; ``settings`` the
+    """One result per check: ``observed`` holds facts, resources and the probed sources; ``settings`` the
     role's thresholds."""
     try:
         disabled = set(settings.get("disabled_checks", []))
@@ -227,15 +189,7 @@ def preflight_results(observed, settings):
             ("docker_storage", lambda: check_docker_storage(resources, settings)),
             ("init_system", lambda: check_init_system(facts, settings)),
             ("python", lambda: check_python(facts, settings)),
-            (
-                "sources",
-                lambda: check_sources(
-                    source_answers(
-                        observed.get("sources", []), observed.get("present", []), observed.get("answers", [])
-                    ),
-                    settings,
-                ),
-            ),
+            ("sources", lambda: check_sources(observed.get("sources", []), settings)),
         ]
         results = []
         for name, run in runs:
@@ -267,6 +221,5 @@ class FilterModule(object):
     def filters(self):
         return {
             "preflight_results": preflight_results,
-            "preflight_probe_urls": preflight_probe_urls,
             "preflight_table": preflight_table,
         }

@@ -14,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import hashlib
+import os
 import re
 
 from ansible.module_utils.common.text.converters import to_native
@@ -38,6 +39,25 @@ def parse_checksum(text, default="sha256"):
     if algo not in ALGORITHMS or not re.match(r"^[0-9a-f]{%d}$" % _HEX[algo], digest):
         return None
     return algo, digest
+
+
+# boto3's upload_file (amazon.aws.s3_object's put): one PUT below 8 MiB, from 8 MiB on parts of 8 MiB
+UPLOAD_PART_SIZE = 8 * 1024 * 1024
+# S3's ETag is an MD5: an identity of the content, not a security measure
+ETAG_DIGEST = "md5"
+
+
+def upload_etag(path, part_size=UPLOAD_PART_SIZE):
+    """The ETag S3 gives ``path`` uploaded with boto3's defaults: its MD5 below one part's size, else the MD5 of
+    the parts' MD5s and ``-<parts>`` (a multipart upload)."""
+    whole, parts = hashlib.new(ETAG_DIGEST), []
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(part_size), b""):
+            whole.update(chunk)
+            parts.append(hashlib.new(ETAG_DIGEST, chunk).digest())
+    if os.path.getsize(path) < part_size:
+        return whole.hexdigest()
+    return "%s-%d" % (hashlib.new(ETAG_DIGEST, b"".join(parts)).hexdigest(), len(parts))
 
 
 def file_digest(path, algo="sha256"):

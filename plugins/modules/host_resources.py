@@ -18,7 +18,10 @@ description:
     run on it (C(d_type); on XFS it needs C(ftype=1), which CentOS 7.0 to 7.2 installers did not set).
   - The TCP ports in I(ports) and I(port_ranges) that a program listens on, with the names of those programs, read
     from C(/proc/net/tcp), C(/proc/net/tcp6) and C(/proc/<pid>/fd) (no C(ss) or C(netstat) needed).
-  - Reads only; never changes anything. Used by the ffdl.platform.preflight role.
+  - For each download source of I(sources), whether what it would bring is there already (I(present_path)) and,
+    when it is not, which of its URLs answer from this host - an HTTP(S) GET of one byte (C(Range)), following
+    redirects; a local path or C(file://) URL must exist. An ssh or git URL is not probed.
+  - Reads only; never changes anything. Used by the ffdl.platform.preflight role, one run per host.
 author:
   - Ffdl Platform Maintainers (@ffdl-platform)
 options:
@@ -37,8 +40,20 @@ options:
     type: list
     elements: str
     default: []
+  sources:
+    description:
+      - Download sources, each a mapping with C(urls) (tried in order; any one answering will do), C(present_path)
+        (a file whose existence means nothing is downloaded; empty for none) and C(validate_certs) (default true);
+        other keys (C(what), C(variable), C(on)) are returned as given.
+    type: list
+    elements: dict
+    default: []
+  timeout:
+    description: Seconds each source URL has to answer.
+    type: int
+    default: 15
 extends_documentation_fragment:
-  - ffdl.platform.attributes
+  - ffdl.platform.attributes.info_module
 notes:
   - Python 2.7 and 3.6 compatible, so it runs on an EL7 host under its system Python.
   - Listeners of programs in other network namespaces (containers with their own network) are not seen; those of
@@ -118,6 +133,34 @@ listeners:
     - port: 8443
       address: 0.0.0.0
       programs: [openshift]
+sources:
+  description: One entry per source of I(sources), as given, with what was found.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    present:
+      description: Whether I(present_path) exists (then the URLs are not asked).
+      type: bool
+    probed:
+      description: Whether any URL could be asked (false for ssh and git URLs only).
+      type: bool
+    answered:
+      description: The URLs that answered.
+      type: list
+      elements: str
+    errors:
+      description: C(<url> - <why>) for each URL that did not answer.
+      type: list
+      elements: str
+  sample:
+    - what: Helm release archive
+      urls: [https://get.helm.sh/helm-v2.17.0-linux-amd64.tar.gz]
+      present_path: /usr/local/bin/helm
+      present: false
+      probed: true
+      answered: [https://get.helm.sh/helm-v2.17.0-linux-amd64.tar.gz]
+      errors: []
 """
 
 import binascii
@@ -127,6 +170,8 @@ import socket
 import struct
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common.text.converters import to_native
+from ansible.module_utils.urls import open_url
 from ansible_collections.ffdl.platform.plugins.module_utils.mountinfo import containing_mount, read_mountinfo
 
 TCP_LISTEN = "0A"
@@ -251,12 +296,57 @@ def listeners(ports, ranges, proc="/proc"):
     )
 
 
+def probeable(url):
+    return url.startswith(("http://", "https://", "file://", "/"))
+
+
+def url_answers(url, timeout, validate_certs):
+    """(answered, why not) of one source URL, asked for its first byte only."""
+    if not url.startswith(("http://", "https://")):
+        path = url[len("file://") :] if url.startswith("file://") else url
+        return (True, "") if os.path.exists(path) else (False, "%s does not exist here" % path)
+    try:
+        response = open_url(
+            url,
+            method="GET",
+            headers={"Range": "bytes=0-0"},
+            timeout=timeout,
+            validate_certs=validate_certs,
+            follow_redirects="all",
+        )
+        status = response.getcode()
+        response.close()
+    except Exception as error:  # any reason a source does not answer is an answer
+        return False, to_native(error)
+    return (True, "") if status in (200, 206) else (False, "HTTP %s" % status)
+
+
+def probe_source(source, timeout):
+    found = dict(source, present=False, probed=False, answered=[], errors=[])
+    present_path = source.get("present_path") or ""
+    if present_path and os.path.exists(present_path):
+        found["present"] = True
+        return found
+    for url in source.get("urls") or []:
+        if not probeable(url):
+            continue
+        found["probed"] = True
+        answered, why = url_answers(url, timeout, source.get("validate_certs", True) is not False)
+        if answered:
+            found["answered"].append(url)
+            break
+        found["errors"].append("%s - %s" % (url, why))
+    return found
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
             paths=dict(type="list", elements="path", default=[]),
             ports=dict(type="list", elements="int", default=[]),
             port_ranges=dict(type="list", elements="str", default=[]),
+            sources=dict(type="list", elements="dict", default=[]),
+            timeout=dict(type="int", default=15),
         ),
         supports_check_mode=True,
     )
@@ -264,11 +354,12 @@ def main():
     if relative:
         module.fail_json(msg="paths: %s not absolute" % ", ".join(relative))
     ranges = parse_ranges(module, module.params["port_ranges"])
-    mounts = read_mountinfo()
+    mounts = read_mountinfo() if module.params["paths"] else []
     module.exit_json(
         changed=False,
         filesystems=[filesystem(module, mounts, path) for path in module.params["paths"]],
-        listeners=listeners(set(module.params["ports"]), ranges),
+        listeners=listeners(set(module.params["ports"]), ranges) if module.params["ports"] or ranges else [],
+        sources=[probe_source(source, module.params["timeout"]) for source in module.params["sources"]],
     )
 
 

@@ -88,6 +88,14 @@ checksum:
   description: The verified checksum, C(<algorithm>:<hex>).
   returned: always
   type: str
+upload_etag:
+  description:
+    - The ETag S3 gives the file when amazon.aws.s3_object uploads it (boto3's defaults) - its MD5 up to 8 MiB,
+      else the multipart form C(<md5 of the parts' md5s>-<parts>) - so a caller can tell from one bucket listing
+      whether the object in place is this file.
+  returned: when the file is in place (not in check mode before it is fetched)
+  type: str
+  sample: 4c0d9d9ebd1e4c2f6e0c4f2a5c3d1b7e-4
 """
 
 import os
@@ -101,6 +109,7 @@ from ansible_collections.ffdl.platform.plugins.module_utils.download import (
     fetch_verified,
     file_digest,
     parse_checksum,
+    upload_etag,
 )
 
 
@@ -130,7 +139,7 @@ def main():
     dest = p["dest"]
     result = dict(changed=False, dest=dest, source=None, attempts=[], checksum="%s:%s" % (algo, want))
     if os.path.isfile(dest) and file_digest(dest, algo) == want:
-        module.exit_json(**result)
+        module.exit_json(upload_etag=upload_etag(dest), **result)
     result["changed"] = True
     if module._diff:
         result["diff"] = dict(
@@ -172,7 +181,7 @@ def main():
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-    module.exit_json(**result)
+    module.exit_json(upload_etag=upload_etag(dest), **result)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import hashlib
 import json
 import shutil
 import stat
+import tarfile
 import textwrap
 import urllib.error
 import urllib.request
@@ -389,7 +390,13 @@ def test_a_failing_model_fails_the_task_with_its_log_tail(restapi, workspace, ba
     }
     result = play(workspace, extra)
     assert result.rc != 0
-    (message,) = result.failure_messages()
+    # the task's failure, then the role's rescue failing with the same message and the diagnostics archive
+    submitted, final = result.failure_messages()
+    assert final.startswith(submitted) and "-- what FfDL and its namespace said then: " in final
+    archive = final.rsplit(" ", 1)[-1]
+    with tarfile.open(archive) as members:
+        assert "cannot allocate the tensor: out of memory" in members.extractfile("training-log.txt").read().decode()
+    message = final
     # FfDL's detail is the error code with the exit code in status_message, worded as its CLI does
     assert "ended FAILED: Learner process terminated with an error (exit code: '3') (error code C201)" in message
     assert "cannot allocate the tensor: out of memory" in message

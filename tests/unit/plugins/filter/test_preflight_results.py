@@ -7,11 +7,7 @@ __metaclass__ = type
 import pytest
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.ffdl.platform.plugins.filter.preflight_results import (
-    preflight_probe_urls,
-    preflight_results,
-    preflight_table,
-)
+from ansible_collections.ffdl.platform.plugins.filter.preflight_results import preflight_results, preflight_table
 
 SETTINGS = {
     "min_cpus": 3,
@@ -48,40 +44,31 @@ RESOURCES = {
     ],
     "listeners": [{"port": 8443, "address": "192.0.2.7", "programs": ["openshift"]}],
 }
-SOURCES = [
-    {
-        "what": "Minishift release archive",
-        "variable": "minishift_release_base_url",
-        "on": "vm",
-        "urls": ["https://mirror.test/minishift.tgz"],
-        "present_path": "/usr/local/bin/minishift",
-    },
-    {
-        "what": "FfDL git repository",
-        "variable": "ffdl_repo_url",
-        "on": "vm",
-        "urls": ["git@github.com:IBM/FfDL.git"],
-        "present_path": "",
-    },
-]
+ARCHIVE = {
+    "what": "Minishift release archive",
+    "variable": "minishift_release_base_url",
+    "on": "vm",
+    "urls": ["https://mirror.test/minishift.tgz"],
+    "present_path": "/usr/local/bin/minishift",
+}
+REPO = {"what": "FfDL git repository", "variable": "ffdl_repo_url", "on": "vm", "urls": ["git@github.com:IBM/FfDL.git"]}
 
 
-def judged(facts=None, resources=None, answers=(), present=({"stat": {"exists": False}},) * 2, **settings):
-    observed = {
-        "facts": dict(FACTS, **(facts or {})),
-        "resources": resources or RESOURCES,
-        "sources": SOURCES,
-        "present": list(present),
-        "answers": list(answers),
-    }
+def probed(source, present=False, probed=True, answered=(), errors=()):
+    """A source as ffdl.platform.host_resources returns it."""
+    return dict(source, present=present, probed=probed, answered=list(answered), errors=list(errors))
+
+
+ANSWERED = (probed(ARCHIVE, answered=ARCHIVE["urls"]), probed(REPO, probed=False))
+
+
+def judged(facts=None, resources=None, sources=ANSWERED, **settings):
+    observed = {"facts": dict(FACTS, **(facts or {})), "resources": resources or RESOURCES, "sources": list(sources)}
     return {entry["check"]: entry for entry in preflight_results(observed, dict(SETTINGS, **settings))}
 
 
-ANSWERED = [{"item": {"url": "https://mirror.test/minishift.tgz", "on": "vm"}, "status": 206}]
-
-
 def test_a_host_with_what_minishift_needs_passes_every_check():
-    results = judged(answers=ANSWERED)
+    results = judged()
     assert {name: entry["state"] for name, entry in results.items()} == {
         "cpus": "passed",
         "memory": "passed",
@@ -98,7 +85,7 @@ def test_a_host_with_what_minishift_needs_passes_every_check():
 
 
 def test_a_host_below_a_threshold_fails_naming_the_variable_that_tunes_it():
-    results = judged(facts={"processor_vcpus": 2}, answers=ANSWERED)
+    results = judged(facts={"processor_vcpus": 2})
     assert results["cpus"]["state"] == "failed"
     assert results["cpus"]["found"] == "2 CPUs, 3 needed"
     assert "preflight_min_cpus" in results["cpus"]["fix"] and "preflight_disabled_checks" in results["cpus"]["fix"]
@@ -133,22 +120,13 @@ def test_the_machine_checks_are_skipped_off_the_minishift_host():
 
 
 def test_a_source_is_dead_unless_it_answers_or_is_already_present():
-    assert judged()["sources"]["state"] == "failed"
-    assert "minishift_release_base_url, from vm" in judged()["sources"]["found"]
-    present = ({"stat": {"exists": True}}, {"stat": {"exists": False}})
-    assert judged(present=present)["sources"]["state"] == "passed"
-    # a 404 is no answer
-    assert judged(answers=[dict(ANSWERED[0], status=404)])["sources"]["state"] == "failed"
-
-
-def test_only_sources_not_present_are_probed_and_only_http_or_local_urls():
-    present = [{"stat": {"exists": False}}, {"stat": {"exists": False}}]
-    assert preflight_probe_urls(SOURCES, present) == [
-        {"url": "https://mirror.test/minishift.tgz", "on": "vm", "local": False}
-    ]
-    assert preflight_probe_urls(SOURCES, [{"stat": {"exists": True}}, present[1]]) == []
-    local = [dict(SOURCES[1], urls=["/srv/git/FfDL.git"])]
-    assert preflight_probe_urls(local, present[1:]) == [{"url": "/srv/git/FfDL.git", "on": "vm", "local": True}]
+    dead = [probed(ARCHIVE, errors=["https://mirror.test/minishift.tgz - HTTP Error 404: Not Found"])]
+    result = judged(sources=dead)["sources"]
+    assert result["state"] == "failed"
+    assert "minishift_release_base_url, from vm: https://mirror.test/minishift.tgz - HTTP Error 404" in result["found"]
+    present = judged(sources=[probed(ARCHIVE, present=True, probed=False)])["sources"]
+    assert present["state"] == "passed" and "present at /usr/local/bin/minishift" in present["found"]
+    assert judged(sources=[])["sources"]["found"] == "no downloads on this host"
 
 
 def test_an_unknown_check_name_is_refused_with_the_known_ones():
