@@ -7,8 +7,8 @@
 Outside check mode, and in check mode against servers with dry run (1.13 and
 later), it runs kubernetes.core.k8s with the same arguments. In check mode
 against older servers, where every dryRun=All write fails with HTTP 400, it
-sends no write at all: it reads each object with kubernetes.core.k8s_info and
-reports whether a create, patch or delete would change it.
+sends no write at all: ffdl.platform.k8s_diff reads every object in one module
+run and says whether a create, patch (or apply) or delete would change it.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -21,7 +21,7 @@ import yaml
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
-from ansible_collections.ffdl.platform.plugins.plugin_utils.k8s_predict import predict, server_supports_dry_run
+from ansible_collections.ffdl.platform.plugins.module_utils.k8s_predict import object_key, server_supports_dry_run
 
 AUTH_KEYS = (
     "kubeconfig",
@@ -84,6 +84,11 @@ class ActionModule(ActionBase):
             }
         ]
 
+    @staticmethod
+    def _entry(objects, wanted, namespace):
+        """k8s_diff's entry for ``wanted``: keyed with the namespace for namespaced kinds, without for the others."""
+        return objects.get(object_key(wanted, namespace)) or objects.get(object_key(wanted, "")) or {}
+
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         task_vars = task_vars or {}
@@ -103,23 +108,23 @@ class ActionModule(ActionBase):
                 return result
 
         state = args.get("state", "present")
-        changed, predicted, actions = False, [], []
-        for wanted in self._definitions(args):
+        if state == "present" and args.get("apply"):
+            state = "applied"
+        definitions = self._definitions(args)
+        diff_args = dict(auth, namespace=args.get("namespace"))
+        diff_args[state] = definitions
+        found = self._module("ffdl.platform.k8s_diff", diff_args, task_vars)
+        predicted, actions = [], []
+        for wanted in definitions:
             meta = wanted.get("metadata") or {}
-            namespace = meta.get("namespace") or args.get("namespace")
-            query = dict(auth, api_version=wanted.get("apiVersion"), kind=wanted.get("kind"), name=meta.get("name"))
-            if namespace:
-                query["namespace"] = namespace
-            found = self._module("kubernetes.core.k8s_info", query, task_vars)
-            if not found.get("api_found", True) and state == "present":
+            entry = self._entry(found["objects"], wanted, args.get("namespace"))
+            if not entry.get("api_found", True) and state != "absent":
                 raise AnsibleActionFail(
                     "the cluster does not serve %s %s" % (wanted.get("apiVersion"), wanted.get("kind"))
                 )
-            existing = (found.get("resources") or [None])[0]
-            one_changed, obj, action = predict(state, wanted, existing)
-            changed = changed or one_changed
-            predicted.append(obj)
-            actions.append("%s %s %s" % (action, wanted.get("kind"), meta.get("name")))
+            predicted.append(entry.get("predicted"))
+            actions.append("%s %s %s" % (entry.get("action", "none"), wanted.get("kind"), meta.get("name")))
+        changed = len(found[state]) > 0
         result.update(
             changed=changed,
             result=predicted[0] if len(predicted) == 1 else {"results": predicted},

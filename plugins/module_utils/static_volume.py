@@ -191,6 +191,19 @@ def volume_problems(volume, want):
     return problems
 
 
+def pods_using(pods, want):
+    """Names of the pods (as the API returns them) that mount the claim and may still run."""
+    names = []
+    for pod in pods or []:
+        if (_get(pod, "status", "phase") or "Unknown") not in ACTIVE_POD_PHASES:
+            continue
+        for volume in _get(pod, "spec", "volumes", default=[]):
+            if (volume.get("persistentVolumeClaim") or {}).get("claimName") == want.name:
+                names.append(pod["metadata"]["name"])
+                break
+    return names
+
+
 def _deleting(obj):
     return bool(_get(obj, "metadata", "deletionTimestamp"))
 

@@ -54,6 +54,13 @@ options:
     description: Directory the binaries are installed in.
     type: path
     default: /usr/local/bin
+  create_bin_dir:
+    description:
+      - Create I(bin_dir) and its parents (mode 0755) when it does not exist, instead of failing (a fresh account's
+        C(~/.local/bin)).
+    type: bool
+    default: false
+    version_added: 0.3.0
   version_args:
     description: Arguments that make I(name) print its version.
     type: list
@@ -198,6 +205,7 @@ def main():
             checksum_url=dict(type="str"),
             binaries=dict(type="dict"),
             bin_dir=dict(type="path", default="/usr/local/bin"),
+            create_bin_dir=dict(type="bool", default=False),
             version_args=dict(type="list", elements="str", default=["version"]),
             version_regex=dict(type="str", default=r"v?(\d+\.\d+\.\d+)"),
             mode=dict(type="str", default="0755"),
@@ -235,7 +243,7 @@ def main():
         result["changed"] = True
         module.exit_json(**result)
 
-    if not os.path.isdir(bin_dir):
+    if not os.path.isdir(bin_dir) and not p["create_bin_dir"]:
         module.fail_json(msg="bin_dir %s does not exist" % bin_dir, **result)
     archive_name = os.path.basename(p["src"] or p["url"].split("?", 1)[0])
     try:
@@ -283,6 +291,12 @@ def main():
         module.fail_json(
             msg="the archive's %s reports version %s, not %s; nothing was installed" % (p["name"], got, want), **result
         )
+    # only what was verified creates anything: the directory too
+    if not os.path.isdir(bin_dir):
+        try:
+            os.makedirs(bin_dir, 0o755)
+        except OSError as exc:
+            module.fail_json(msg="cannot create bin_dir %s: %s" % (bin_dir, to_native(exc)), **result)
     # atomic_move renames into place from a file in the destination directory
     for base, dest in binaries.items():
         target = os.path.join(bin_dir, dest)

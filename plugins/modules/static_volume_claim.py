@@ -152,12 +152,12 @@ import traceback
 
 from ansible_collections.ffdl.platform.plugins.module_utils.static_volume import (
     ACCESS_MODES,
-    ACTIVE_POD_PHASES,
     Refused,
     State,
     Want,
     describe,
     next_action,
+    pods_using,
     quantity,
     simulate,
 )
@@ -194,14 +194,7 @@ class Cluster(object):
         claim = self._get(self.pvc, name=want.name, namespace=want.namespace)
         volume = self._get(self.pv, name=want.volume_name)
         removals = dict((name, self._get(self.pv, name=name)) for name in want.remove_volumes)
-        pods = []
-        if claim is not None:
-            for pod in self.pod.get(namespace=want.namespace).to_dict().get("items", []):
-                if (pod.get("status") or {}).get("phase", "Unknown") not in ACTIVE_POD_PHASES:
-                    continue
-                for vol in (pod.get("spec") or {}).get("volumes") or []:
-                    if (vol.get("persistentVolumeClaim") or {}).get("claimName") == want.name:
-                        pods.append(pod["metadata"]["name"])
+        pods = pods_using(self.pod.get(namespace=want.namespace).to_dict().get("items"), want) if claim else []
         configmap = None
         if want.configmap_name:
             configmap = self._get(self.cm, name=want.configmap_name, namespace=want.namespace)

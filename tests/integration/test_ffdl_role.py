@@ -144,9 +144,9 @@ def test_dry_run_on_a_fresh_cluster_predicts_and_writes_nothing(env, openshift_s
         "Create the tiller service account and bind it to cluster-admin",
         "Report the Tiller a dry run cannot render (helm is not installed yet)",
         "Clone FfDL (helm-patch)",
-        "Grant FfDL's service accounts what they need in their namespace, mode namespace",
+        # the namespace and its RBAC, in one call after one read
+        "Create or repair FfDL's namespace and RBAC where they differ",
         "Grant FfDL's service accounts the SCC, or take it back, anyuid",
-        "Create the FfDL namespace",
     ):
         assert task in changed, changed
     assert "Note what a dry run on a fresh host cannot show" in result.stdout
@@ -196,8 +196,14 @@ def test_deploy_with_helm2_through_tiller(env, openshift_scc, cluster, kubernete
     result = run(env)
     assert result.rc == 0, result.stdout[-6000:] + result.stderr[-2000:]
     # the release that never deployed was purged and installed again, and the run said so
-    assert "Purge a release that never deployed, ffdl-helper" in result.changed_tasks()
-    assert "release ffdl-helper had only FAILED revisions" in result.stdout
+    (charts,) = result.task_results("Install or upgrade FfDL's releases where they differ (Helm 2 through Tiller)")
+    assert charts["purged"] == ["ffdl-helper"], charts
+    assert [(r["name"], r["action"]) for r in charts["releases"]] == [
+        ("ibmcloud-object-storage-plugin", "none"),
+        ("ffdl-helper", "purge and install"),
+        ("ffdl-core", "install"),
+    ]
+    assert "release ffdl-helper had only FAILED revisions" in str(charts.get("warnings")) + result.stderr
     api = env["api"]
     core = client.CoreV1Api(api)
 

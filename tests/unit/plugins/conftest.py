@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import http.server
 import json
+import threading
 
 import pytest
 from ansible.module_utils import basic
@@ -50,3 +52,23 @@ def run_module(monkeypatch):
         return exc.value.result, exc.value.failed
 
     return run
+
+
+@pytest.fixture
+def server(tmp_path):
+    """A real HTTP server on loopback serving (root, its base URL): mirrors for the download modules."""
+    root = tmp_path / "www"
+    root.mkdir()
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(root), **kwargs)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield root, f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()

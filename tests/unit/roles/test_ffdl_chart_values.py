@@ -52,9 +52,12 @@ def role_values():
     releases = next(t for t in charts if "__ffdl_releases" in t.get("ansible.builtin.set_fact", {}))
     variables = trusted({**defaults, **role_vars})
     templar = Templar(loader=DataLoader(), variables=variables)
-    core = templar.template(trusted(role_vars["__ffdl_core_values_base"]))
-    core.update(rsapubkey="ssh-rsa AAAA generated", rsaprikey="-----BEGIN RSA PRIVATE KEY-----\n...")
     composed = releases["ansible.builtin.set_fact"]["__ffdl_releases"]
+    core = templar.template(trusted(role_vars["__ffdl_core_values_base"]))
+    # the key pair: files read on the host (value_files); each key it fills, with text as it would be
+    keys = re.findall(r"'(\w+)': \{'path'", composed[2]["value_files"])
+    assert keys == ["rsapubkey", "rsaprikey"], composed[2]["value_files"]
+    core.update(rsapubkey="ssh-rsa AAAA generated", rsaprikey="-----BEGIN RSA PRIVATE KEY-----\n...")
     helper = templar.template(trusted(composed[1]["values"]))
     plugin = templar.template(trusted(composed[0]["values"]))
     return {"ffdl-core": core, "ffdl-helper": helper, "ibmcloud-object-storage-plugin": plugin}

@@ -5,11 +5,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import hashlib
-import http.server
 import io
 import os
 import tarfile
-import threading
 from pathlib import Path
 
 import pytest
@@ -29,25 +27,6 @@ def make_tarball(path: Path, top: str, files: dict[str, bytes]) -> str:
             info.mode = 0o755
             tar.addfile(info, io.BytesIO(data))
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@pytest.fixture
-def server(tmp_path):
-    root = tmp_path / "www"
-    root.mkdir()
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, directory=str(root), **kwargs)
-
-        def log_message(self, *args):
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield root, f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
 
 
 @pytest.fixture
@@ -189,3 +168,18 @@ def test_a_failure_reports_no_change(run_module, release, bin_dir):
     url, _digest = release
     result, failed = run_module(mod, args(url, bin_dir, checksum="f" * 64))
     assert failed and result["changed"] is False
+
+
+def test_missing_bin_dir_fails_unless_asked_to_create_it_after_verification(run_module, release, tmp_path):
+    url, _digest = release
+    missing = tmp_path / "home" / ".local" / "bin"
+    result, failed = run_module(mod, args(url, missing))
+    assert failed and "does not exist" in result["msg"]
+    # a download that does not verify creates nothing, not even the directory
+    result, failed = run_module(mod, args(url, missing, checksum="sha256:" + "0" * 64, create_bin_dir=True))
+    assert failed and not missing.exists()
+    result, failed = run_module(mod, args(url, missing, create_bin_dir=True))
+    assert not failed and result["changed"], result
+    assert (missing / "minishift").exists() and os.stat(missing).st_mode & 0o777 == 0o755
+    result, failed = run_module(mod, args(url, missing, create_bin_dir=True))
+    assert not failed and not result["changed"]

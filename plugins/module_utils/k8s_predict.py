@@ -2,12 +2,21 @@
 # Copyright: (c) 2026, ffdl.platform contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Check-mode predictions for Kubernetes writes on servers without dry run.
+"""What a Kubernetes write would change, decided from a read.
 
-kubernetes.core sends every write with ``dryRun=All`` in check mode. Servers
-before 1.13 answer HTTP 400 "dryRun is not supported yet" (Kubernetes 1.11,
-OpenShift 3.11), so on those the collection reads the object and predicts
-instead: would a create, a merge patch or a delete change anything.
+Two users, one set of rules:
+- ffdl.platform.k8s_diff compares every object a role manages with one read
+  per object in one module run, so a converged run writes nothing;
+- ffdl.platform.k8s in check mode on servers without dry run (Kubernetes
+  before 1.13: OpenShift 3.11) predicts instead of sending ``dryRun=All``,
+  which those servers refuse with HTTP 400.
+
+``present`` follows kubernetes.core.k8s's patch of an existing object: every
+field given must have that value (dicts field by field, lists as a whole).
+``applied`` follows its client-side apply (``apply: true``), whose three-way
+merge with the last-applied annotation also removes fields a definition no
+longer has; kubernetes.core's own ``apply_patch`` decides it (see
+k8s_diff). ``absent``: the object must not exist.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -40,7 +49,7 @@ def is_subset(wanted, existing):
     if isinstance(wanted, list):
         if not isinstance(existing, list) or len(wanted) != len(existing):
             return False
-        return all(is_subset(w, e) for w, e in zip(wanted, existing, strict=True))
+        return all(is_subset(wanted[index], existing[index]) for index in range(len(wanted)))
     if isinstance(existing, (int, float)) and not isinstance(existing, bool) and isinstance(wanted, str):
         return str(existing) == wanted
     return wanted == existing
@@ -59,6 +68,16 @@ def merged(existing, wanted):
     return out
 
 
+def without_nulls(value):
+    """``value`` without the fields set to null: the API server writes `"creationTimestamp": null` where a merge
+    patch's null removes a field, and both mean the field is not set."""
+    if isinstance(value, dict):
+        return dict((key, without_nulls(item)) for key, item in value.items() if item is not None)
+    if isinstance(value, list):
+        return [without_nulls(item) for item in value]
+    return value
+
+
 def predict(state, wanted, existing):
     """(changed, predicted object, action) for one object; ``existing`` is None when absent."""
     if state == "absent":
@@ -68,3 +87,9 @@ def predict(state, wanted, existing):
     if is_subset(wanted, existing):
         return False, existing, "none"
     return True, merged(existing, wanted), "patch"
+
+
+def object_key(definition, namespace=None):
+    """``Kind/namespace/name`` (``Kind//name`` for cluster-scoped objects): how results name an object."""
+    meta = definition.get("metadata") or {}
+    return "%s/%s/%s" % (definition.get("kind"), meta.get("namespace") or namespace or "", meta.get("name"))
