@@ -17,6 +17,8 @@ description:
     its ETag and size - so a caller compares many local files with what the bucket holds in one module run instead
     of one request per object (the training role's data set upload).
   - A bucket that does not exist is reported (I(bucket_exists)), not an error.
+  - With I(list_buckets), the same run also lists the endpoint's buckets, so one module run says whether the endpoint
+    answers, which buckets exist and what one of them holds.
   - Reads only.
 author:
   - Ffdl Platform Maintainers (@ffdl-platform)
@@ -29,6 +31,11 @@ options:
     description: Only keys that start with this.
     type: str
     default: ""
+  list_buckets:
+    description: Also list the endpoint's buckets (RV(buckets)).
+    type: bool
+    default: false
+    version_added: 0.3.0
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -66,6 +73,12 @@ bucket_exists:
   description: Whether I(bucket) exists.
   returned: always
   type: bool
+buckets:
+  description: The names of the endpoint's buckets.
+  returned: with I(list_buckets)
+  type: list
+  elements: str
+  sample: [tf_training_data, tf_trained_model]
 objects:
   description: Each key under I(prefix), with its C(etag) (without quotes) and C(size) in bytes.
   returned: always
@@ -97,17 +110,24 @@ def list_etags(client, bucket, prefix):
 
 def main():
     module = AnsibleAWSModule(
-        argument_spec=dict(bucket=dict(type="str", required=True), prefix=dict(type="str", default="")),
+        argument_spec=dict(
+            bucket=dict(type="str", required=True),
+            prefix=dict(type="str", default=""),
+            list_buckets=dict(type="bool", default=False),
+        ),
         supports_check_mode=True,
     )
     client = module.client("s3", **s3_extra_params(module.params))
+    result = dict(changed=False, bucket_exists=True, objects={})
     try:
-        objects = list_etags(client, module.params["bucket"], module.params["prefix"])
+        if module.params["list_buckets"]:
+            result["buckets"] = [entry["Name"] for entry in client.list_buckets().get("Buckets", [])]
+        result["objects"] = list_etags(client, module.params["bucket"], module.params["prefix"])
     except is_boto3_error_code("NoSuchBucket"):
-        module.exit_json(changed=False, bucket_exists=False, objects={})
+        result["bucket_exists"] = False
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:  # pylint: disable=duplicate-except
         module.fail_json_aws(error, msg="cannot list bucket %s" % module.params["bucket"])
-    module.exit_json(changed=False, bucket_exists=True, objects=objects)
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

@@ -81,6 +81,13 @@ options:
     description: Seconds between status reads.
     type: int
     default: 5
+  keep_manifest:
+    description:
+      - Where the manifest as sent (with the digest tag in its description) is kept on the host, mode 0600, written
+        when it differs. FfDL stops listing a job's data stores once it ends; this copy says what the job was given.
+      - It holds the object store's credentials.
+    type: path
+    version_added: 0.3.0
   log_lines:
     description: Lines of the job's log returned (and shown when it fails).
     type: int
@@ -185,6 +192,7 @@ import re
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_native
+from ansible_collections.ffdl.platform.plugins.module_utils.files import write_if_changed
 from ansible_collections.ffdl.platform.plugins.module_utils.model_zip import ModelZipError, build, collect
 from ansible_collections.ffdl.platform.plugins.module_utils.ffdl_rest import (
     DIGEST_TAG,
@@ -289,6 +297,7 @@ def main():
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=1800),
         poll_interval=dict(type="int", default=5),
+        keep_manifest=dict(type="path"),
         log_lines=dict(type="int", default=40),
         # read by the action plugin, which follows the job (plugins/action/training_job.py)
         progress_patterns=dict(type="list", elements="str", default=PROGRESS_PATTERNS),
@@ -336,6 +345,11 @@ def main():
         manifest_text, digest = tagged(manifest_text, zip_bytes)
         result["digest"] = digest
         result["results_bucket"] = manifest["data_stores"][0]["training_results"]["container"]
+        if p["state"] == "present" and p["keep_manifest"] and not module.check_mode:
+            try:
+                result["changed"] = write_if_changed(p["keep_manifest"], to_bytes(manifest_text))
+            except (IOError, OSError) as exc:
+                module.fail_json(msg="keep_manifest: %s" % to_native(exc))
 
     try:
         client.health()

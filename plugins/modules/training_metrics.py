@@ -45,6 +45,13 @@ options:
     elements: str
     default:
       - 'Iter (?P<step>\d+), Minibatch Loss= *(?P<loss>[-+0-9.eE]+), Training Accuracy= *(?P<accuracy>[-+0-9.eE]+)'
+  accuracy_pattern:
+    description:
+      - "A regular expression whose first group, in its last match in the log, is the model's test accuracy (the
+        example model prints C(Testing Accuracy: 0.83)); returned as RV(test_accuracy) and written in the history
+        line unless I(record) gives C(test_accuracy)."
+    type: str
+    version_added: 0.3.0
   plot:
     description: Draw C(training-curve.png) (needs matplotlib where the module runs).
     type: bool
@@ -99,6 +106,11 @@ final:
   returned: always
   type: dict
   sample: {"loss": 0.41, "accuracy": 0.86}
+test_accuracy:
+  description: The last match of I(accuracy_pattern) in the log, as a number; null when none (or no pattern).
+  returned: always
+  type: float
+  sample: 0.8312
 metrics_file:
   description: The metrics file.
   returned: always
@@ -123,6 +135,7 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
+from ansible_collections.ffdl.platform.plugins.module_utils.files import write_if_changed
 
 HISTORY_COLUMNS = [
     "training_id",
@@ -334,19 +347,10 @@ def history_row(record, columns, final, points):
     }
 
 
-def write_if_changed(module, path, text, changed_files):
-    data = to_bytes(text)
-    if os.path.isfile(path):
-        with open(path, "rb") as handle:
-            if handle.read() == data:
-                return
-    changed_files.append(path)
-    if module.check_mode:
-        return
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-    os.rename(tmp, path)
+def keep(module, path, text, changed_files):
+    """Write ``text`` to ``path`` when it differs, noting the path in ``changed_files``."""
+    if write_if_changed(path, to_bytes(text), mode=None, check_mode=module.check_mode):
+        changed_files.append(path)
 
 
 def main():
@@ -360,6 +364,7 @@ def main():
             title=dict(type="str"),
             history_file=dict(type="path"),
             record=dict(type="dict", default={}),
+            accuracy_pattern=dict(type="str"),
         ),
         supports_check_mode=True,
     )
@@ -373,14 +378,30 @@ def main():
         if "step" not in pattern.groupindex:
             module.fail_json(msg="patterns: %r has no named group (?P<step>...) for the step" % text)
         patterns.append(pattern)
+    accuracy_pattern = None
+    if p["accuracy_pattern"]:
+        try:
+            accuracy_pattern = re.compile(p["accuracy_pattern"])
+        except re.error as exc:
+            module.fail_json(msg="accuracy_pattern: %r is not a regular expression (%s)" % (p["accuracy_pattern"], exc))
+        if accuracy_pattern.groups < 1:
+            module.fail_json(msg="accuracy_pattern: %r has no group for the accuracy" % p["accuracy_pattern"])
     if not os.path.isdir(p["results_dir"]):
         module.fail_json(msg="results_dir: %s is not a directory (fetch the job's results first)" % p["results_dir"])
 
     log = p["log"] or os.path.join(p["results_dir"], "learner-1", "training-log.txt")
-    rows = {}
+    rows, test_accuracy = {}, None
     if os.path.isfile(log):
         with io.open(log, encoding="utf-8", errors="replace") as handle:
-            rows = log_metrics(handle.read(), patterns)
+            text = handle.read()
+        rows = log_metrics(text, patterns)
+        found = accuracy_pattern.findall(text) if accuracy_pattern else []
+        if found:
+            last = found[-1][0] if isinstance(found[-1], tuple) else found[-1]
+            try:
+                test_accuracy = float(last)
+            except ValueError:
+                test_accuracy = None
     tb_dir = p["tensorboard_dir"] or os.path.join(p["results_dir"], "tb")
     event_files = sorted(
         os.path.join(root, name)
@@ -402,8 +423,10 @@ def main():
     if os.path.isfile(metrics_file):
         with io.open(metrics_file, encoding="utf-8") as handle:
             metrics_before = handle.read()
-    write_if_changed(module, metrics_file, csv_text, changed_files)
-    result = dict(points=len(rows), columns=columns, final=final, metrics_file=metrics_file, log=log)
+    keep(module, metrics_file, csv_text, changed_files)
+    result = dict(
+        points=len(rows), columns=columns, final=final, metrics_file=metrics_file, log=log, test_accuracy=test_accuracy
+    )
     result["event_files"] = event_files
 
     if rows and p["plot"]:
@@ -424,12 +447,15 @@ def main():
         history = [
             row for row in read_history(p["history_file"]) if row.get("training_id") != p["record"].get("training_id")
         ]
-        history.append(history_row(p["record"], columns, final, len(rows)))
+        record = dict(p["record"])
+        if record.get("test_accuracy") in (None, "", "None"):
+            record["test_accuracy"] = test_accuracy
+        history.append(history_row(record, columns, final, len(rows)))
         history.sort(key=lambda row: (row.get("submitted") or "", row.get("training_id") or ""))
         directory = os.path.dirname(p["history_file"])
         if directory and not os.path.isdir(directory) and not module.check_mode:
             os.makedirs(directory)
-        write_if_changed(module, p["history_file"], history_text(history), changed_files)
+        keep(module, p["history_file"], history_text(history), changed_files)
         result["history"] = history
 
     result["changed"] = bool(changed_files)

@@ -20,17 +20,19 @@ description:
     installed, whichever mirror it came from.
   - The download path ffdl.platform.release_binary also uses (module_utils C(download)); the training role fetches
     its data set with it.
+  - I(files) ensures several files in one module run (a data set's files), each as I(dest), I(checksum), I(urls)
+    and I(src) describe one.
 author:
   - Ffdl Platform Maintainers (@ffdl-platform)
 options:
   dest:
-    description: Where the file is kept.
+    description: Where the file is kept. One of I(dest) and I(files) is required.
     type: path
-    required: true
   checksum:
-    description: Expected checksum, C(<algorithm>:<hex>) with md5, sha1, sha256 or sha512; bare hex means sha256.
+    description:
+      - Expected checksum, C(<algorithm>:<hex>) with md5, sha1, sha256 or sha512; bare hex means sha256.
+      - Required with I(dest).
     type: str
-    required: true
   urls:
     description: Mirrors, tried in order. Mutually exclusive with I(src).
     type: list
@@ -39,6 +41,31 @@ options:
   src:
     description: A local copy to take instead (also verified). Mutually exclusive with I(urls).
     type: path
+  files:
+    description: Several files, in one module run; RV(files) returns each one's result.
+    type: list
+    elements: dict
+    version_added: 0.3.0
+    suboptions:
+      dest:
+        description: Where the file is kept.
+        type: path
+        required: true
+      checksum:
+        description: Expected checksum, as I(checksum).
+        type: str
+        required: true
+      urls:
+        description: Mirrors, tried in order.
+        type: list
+        elements: str
+        default: []
+      src:
+        description: A local copy to take instead.
+        type: path
+      name:
+        description: A name for the file in RV(files) (default its base name).
+        type: str
   mode:
     description: Permissions of I(dest).
     type: str
@@ -68,25 +95,40 @@ EXAMPLES = r"""
     urls:
       - http://yann.lecun.com/exdb/mnist/train-images-idx3-ubyte.gz
       - https://ossci-datasets.s3.amazonaws.com/mnist/train-images-idx3-ubyte.gz
+
+- name: Get a data set's files in one module run
+  ffdl.platform.verified_file:
+    files:
+      - dest: ~/.cache/ffdl-platform/mnist/train-labels-idx1-ubyte.gz
+        checksum: md5:d53e105ee54ea40749a09fcbcd1e9432
+        urls: [https://ossci-datasets.s3.amazonaws.com/mnist/train-labels-idx1-ubyte.gz]
+      - dest: ~/.cache/ffdl-platform/mnist/t10k-labels-idx1-ubyte.gz
+        checksum: md5:ec29112dd5afa0611ce80d1b7f02629c
+        urls: [https://ossci-datasets.s3.amazonaws.com/mnist/t10k-labels-idx1-ubyte.gz]
 """
 
 RETURN = r"""
+files:
+  description: With I(files), each file's result (C(name), C(changed) and the keys below), in order.
+  returned: with I(files)
+  type: list
+  elements: dict
 dest:
   description: The file's path.
-  returned: always
+  returned: with I(dest)
   type: str
 source:
   description: The URL or local path the file came from; null when it was already there.
-  returned: always
+  returned: with I(dest)
   type: str
 attempts:
   description: What each URL tried gave, in order (C(ok), and C(error) for the ones that failed).
-  returned: always
+  returned: with I(dest)
   type: list
   elements: dict
 checksum:
   description: The verified checksum, C(<algorithm>:<hex>).
-  returned: always
+  returned: with I(dest)
   type: str
 upload_etag:
   description:
@@ -113,33 +155,33 @@ from ansible_collections.ffdl.platform.plugins.module_utils.download import (
 )
 
 
-def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            dest=dict(type="path", required=True),
-            checksum=dict(type="str", required=True),
-            urls=dict(type="list", elements="str", default=[]),
-            src=dict(type="path"),
-            mode=dict(type="str", default="0644"),
-            timeout=dict(type="int", default=60),
-            validate_certs=dict(type="bool", default=True),
-        ),
-        mutually_exclusive=[("urls", "src")],
-        required_one_of=[("urls", "src")],
-        supports_check_mode=True,
-    )
-    p = module.params
-    checksum = parse_checksum(p["checksum"])
+class Failed(Exception):
+    """One file could not be ensured; ``result`` says how far it got."""
+
+    def __init__(self, result):
+        super(Failed, self).__init__(result["msg"])
+        self.result = result
+
+
+def ensure(module, spec, mode, timeout):
+    """Ensure one file (spec: dest, checksum, urls, src); its result, or Failed."""
+    checksum = parse_checksum(spec["checksum"])
     if checksum is None:
-        module.fail_json(msg="checksum must be <md5|sha1|sha256|sha512>:<hex digits>, got %r" % p["checksum"])
+        raise Failed(dict(msg="checksum must be <md5|sha1|sha256|sha512>:<hex digits>, got %r" % spec["checksum"]))
     algo, want = checksum
-    bad_urls = [u for u in p["urls"] if not u.startswith(("http://", "https://", "file://"))]
+    urls = spec.get("urls") or []
+    if not urls and not spec.get("src"):
+        raise Failed(dict(msg="%s: one of urls and src is required" % spec["dest"]))
+    if urls and spec.get("src"):
+        raise Failed(dict(msg="%s: urls and src are mutually exclusive" % spec["dest"]))
+    bad_urls = [u for u in urls if not u.startswith(("http://", "https://", "file://"))]
     if bad_urls:
-        module.fail_json(msg="urls must be http(s):// or file:// URLs: %s" % ", ".join(bad_urls))
-    dest = p["dest"]
+        raise Failed(dict(msg="urls must be http(s):// or file:// URLs: %s" % ", ".join(bad_urls)))
+    dest = spec["dest"]
     result = dict(changed=False, dest=dest, source=None, attempts=[], checksum="%s:%s" % (algo, want))
     if os.path.isfile(dest) and file_digest(dest, algo) == want:
-        module.exit_json(upload_etag=upload_etag(dest), **result)
+        result["upload_etag"] = upload_etag(dest)
+        return result
     result["changed"] = True
     if module._diff:
         result["diff"] = dict(
@@ -147,7 +189,7 @@ def main():
             after="%s: %s:%s\n" % (dest, algo, want),
         )
     if module.check_mode:
-        module.exit_json(**result)
+        return result
 
     directory = os.path.dirname(dest) or "."
     if not os.path.isdir(directory):
@@ -155,33 +197,87 @@ def main():
     handle, tmp = tempfile.mkstemp(prefix=".verified_file.", dir=directory)
     os.close(handle)
     try:
-        if p["src"]:
-            if not os.path.isfile(p["src"]):
-                module.fail_json(msg="src %s does not exist" % p["src"], **result)
-            shutil.copyfile(p["src"], tmp)
+        if spec.get("src"):
+            if not os.path.isfile(spec["src"]):
+                result["msg"] = "src %s does not exist" % spec["src"]
+                raise Failed(result)
+            shutil.copyfile(spec["src"], tmp)
             got = file_digest(tmp, algo)
             if got != want:
                 result["msg"] = "checksum mismatch for %s: %s %s, expected %s; %s was not written" % (
-                    p["src"],
+                    spec["src"],
                     algo,
                     got,
                     want,
                     dest,
                 )
-                module.fail_json(**result)
-            result["source"] = p["src"]
+                raise Failed(result)
+            result["source"] = spec["src"]
         else:
             try:
-                result["source"], result["attempts"] = fetch_verified(module, p["urls"], tmp, checksum, p["timeout"])
+                result["source"], result["attempts"] = fetch_verified(module, urls, tmp, checksum, timeout)
             except DownloadError as exc:
                 result["msg"] = "%s; %s was not written" % (to_native(exc), dest)
-                module.fail_json(**result)
-        os.chmod(tmp, int(p["mode"], 8))
+            if "msg" in result:
+                raise Failed(result)
+        os.chmod(tmp, mode)
         module.atomic_move(tmp, dest)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-    module.exit_json(upload_etag=upload_etag(dest), **result)
+    result["upload_etag"] = upload_etag(dest)
+    return result
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            dest=dict(type="path"),
+            checksum=dict(type="str"),
+            urls=dict(type="list", elements="str", default=[]),
+            src=dict(type="path"),
+            files=dict(
+                type="list",
+                elements="dict",
+                options=dict(
+                    dest=dict(type="path", required=True),
+                    checksum=dict(type="str", required=True),
+                    urls=dict(type="list", elements="str", default=[]),
+                    src=dict(type="path"),
+                    name=dict(type="str"),
+                ),
+            ),
+            mode=dict(type="str", default="0644"),
+            timeout=dict(type="int", default=60),
+            validate_certs=dict(type="bool", default=True),
+        ),
+        mutually_exclusive=[("urls", "src"), ("dest", "files")],
+        required_one_of=[("dest", "files")],
+        required_by={"dest": ("checksum",)},
+        supports_check_mode=True,
+    )
+    p = module.params
+    try:
+        mode = int(p["mode"], 8)
+    except ValueError:
+        module.fail_json(msg="mode must be octal, like 0644, not %s" % p["mode"])
+    if p["files"] is None:
+        try:
+            module.exit_json(**ensure(module, p, mode, p["timeout"]))
+        except Failed as failure:
+            module.fail_json(**failure.result)
+    results = []
+    for spec in p["files"]:
+        try:
+            one = ensure(module, spec, mode, p["timeout"])
+        except Failed as failure:
+            module.fail_json(msg="%s: %s" % (spec["name"] or os.path.basename(spec["dest"]), failure), files=results)
+        one["name"] = spec["name"] or os.path.basename(spec["dest"])
+        results.append(one)
+    outcome = dict(changed=any(r["changed"] for r in results), files=results)
+    if module._diff:
+        outcome["diff"] = [r.pop("diff") for r in results if "diff" in r]
+    module.exit_json(**outcome)
 
 
 if __name__ == "__main__":

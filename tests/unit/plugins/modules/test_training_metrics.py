@@ -117,3 +117,30 @@ def test_a_log_without_progress_lines_gives_an_empty_table_and_no_plot(run_modul
 def test_bad_arguments_name_the_option(run_module, results, args, message):
     result, failed = run_module(mod, dict({"results_dir": str(results)}, **args))
     assert failed and message in result["msg"]
+
+
+def test_the_test_accuracy_is_the_last_match_of_the_pattern_and_fills_the_history(run_module, results, tmp_path):
+    history = tmp_path / "history.csv"
+    args = {
+        "results_dir": str(results),
+        "plot": False,
+        "history_file": str(history),
+        "record": {"training_id": "training-x1_Y-2", "status": "COMPLETED"},
+        "accuracy_pattern": r"Testing Accuracy:\s*([0-9]*\.?[0-9]+)",
+    }
+    result, failed = run_module(mod, args)
+    assert not failed and result["test_accuracy"] == pytest.approx(0.8123)
+    assert rows(history)[0]["test_accuracy"] == "0.8123"
+    # what the record says wins; without a pattern there is no accuracy
+    result, failed = run_module(mod, dict(args, record=dict(args["record"], test_accuracy=0.5)))
+    assert rows(history)[0]["test_accuracy"] == "0.5000"
+    result, failed = run_module(mod, dict(args, accuracy_pattern=None))
+    assert not failed and result["test_accuracy"] is None
+
+
+@pytest.mark.parametrize(
+    "pattern, message", [("Testing Accuracy: ([0-9", "is not a regular expression"), ("Accuracy", "has no group")]
+)
+def test_an_accuracy_pattern_that_cannot_give_a_number_fails_naming_it(run_module, results, pattern, message):
+    result, failed = run_module(mod, {"results_dir": str(results), "accuracy_pattern": pattern})
+    assert failed and result["msg"].startswith("accuracy_pattern:") and message in result["msg"]
