@@ -19,7 +19,7 @@ from ansible_collections.ffdl.platform.plugins.module_utils.files import write_i
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(("path", "content", "mode", "report_change"))
+    _VALID_ARGS = frozenset(("path", "content", "mode", "report_change", "directory_mode"))
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
@@ -36,8 +36,19 @@ class ActionModule(ActionBase):
                 "controller_file: mode must be octal, like 0600, not %s" % args.get("mode")
             ) from None
         report = boolean(args.get("report_change", True), strict=False)
-        if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
-            raise AnsibleActionFail("controller_file: the directory of %s does not exist on the controller" % path)
+        writes = not (self._play_context.check_mode and report)
+        directory = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(directory):
+            if args.get("directory_mode") is None:
+                raise AnsibleActionFail("controller_file: the directory of %s does not exist on the controller" % path)
+            try:
+                directory_mode = int(str(args["directory_mode"]), 8)
+            except ValueError:
+                raise AnsibleActionFail(
+                    "controller_file: directory_mode must be octal, like 0700, not %s" % args["directory_mode"]
+                ) from None
+            if writes:
+                os.makedirs(directory, directory_mode)
         before = None
         if self._task.diff and not self._task.no_log:
             try:
@@ -46,7 +57,7 @@ class ActionModule(ActionBase):
             except (IOError, OSError):
                 before = ""
         try:
-            differs = write_if_changed(path, content, mode=mode, check_mode=self._play_context.check_mode and report)
+            differs = write_if_changed(path, content, mode=mode, check_mode=not writes)
         except (IOError, OSError) as exc:
             raise AnsibleActionFail("controller_file: cannot write %s: %s" % (path, to_native(exc))) from exc
         result.update(changed=differs and report, path=path)

@@ -137,6 +137,8 @@ def check_python(facts, settings):
     if python >= need:
         return result("python", "passed", shown)
     fix = "install Python %d.%d or newer and set ansible_python_interpreter to it" % need
+    if boolean(settings["cluster_tasks"], strict=False) and python < (3, 9):
+        fix += ", or leave k8s_auth_run_on at auto (or set controller) to run the cluster plays from the controller"
     if core >= (2, 17) and python < (3, 7):
         fix += ", or use ansible-core 2.16 (make site ANSIBLE_LINE=2.16)"
     return result(

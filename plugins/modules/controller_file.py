@@ -22,7 +22,8 @@ author:
   - Ffdl Platform Maintainers (@ffdl-platform)
 options:
   path:
-    description: The file on the controller; its directory must exist. C(~) is expanded.
+    description:
+      - The file on the controller; C(~) is expanded. Its directory must exist, unless I(directory_mode) is given.
     type: path
     required: true
   content:
@@ -33,6 +34,9 @@ options:
     description: The file's permissions, octal.
     type: str
     default: "0600"
+  directory_mode:
+    description: Create the file's directory (and its parents) with this mode when it does not exist.
+    type: str
   report_change:
     description:
       - Report a write as a change. False for a run's own report, which is no state a playbook manages (it is then
@@ -83,6 +87,7 @@ def main():
             content=dict(type="str", required=True),
             mode=dict(type="str", default="0600"),
             report_change=dict(type="bool", default=True),
+            directory_mode=dict(type="str"),
         ),
         supports_check_mode=True,
     )

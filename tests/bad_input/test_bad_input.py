@@ -111,6 +111,7 @@ CASES = [
     ("k8s_auth", {"k8s_auth_host": "https://192.0.2.10:8443"}, "k8s_auth_api_key"),
     ("k8s_auth", {"k8s_auth_kubeconfig": "kubeconfig"}, "k8s_auth_kubeconfig"),
     ("k8s_auth", {"k8s_auth_python_packages": "kubernetes"}, "k8s_auth_python_packages"),
+    ("k8s_auth", {"k8s_auth_run_on": "vm"}, "k8s_auth_run_on"),
     (
         "k8s_auth",
         {"k8s_auth_kubeconfig": "/root/kc", "k8s_auth_host": "https://h:8443", "k8s_auth_api_key": "x"},

@@ -162,11 +162,12 @@ def site(bed, playbook: str = "site.yml", *args: str, name: str) -> dict:
     (OUTPUT / f"{LOG_PREFIX}{name}.log").write_text(
         f"$ {' '.join(argv)}\n# {seconds:.1f} s, CPU {cpu:.1f} s\n{proc.stdout}\n{proc.stderr}"
     )
+    # the recap of every host summed: with inventory/remote-vm the cluster plays run as <host>@controller
     recap = {}
-    host = bed.get("host", "localhost")
-    for line in proc.stdout.splitlines():
-        if line.startswith(host + " ") and "ok=" in line:
-            recap = {k: int(v) for k, v in (f.split("=") for f in line.split(":", 1)[1].split())}
+    for line in proc.stdout[proc.stdout.rfind("PLAY RECAP") :].splitlines():
+        if " : ok=" in line:
+            for key, value in (f.split("=") for f in line.split(" : ", 1)[1].split()):
+                recap[key] = recap.get(key, 0) + int(value)
     phases = json.loads(phases_file.read_text()) if phases_file.exists() else {}
     return {
         "rc": proc.returncode,

@@ -3,17 +3,21 @@
 The VM is a Debian 12 systemd container, as fresh as a VM is when its owner
 first runs the playbook: sshd with the operator's key and nothing else. It is
 both the Minishift host and the deploy host, as in the tutorial; the controller
-(this machine) reaches it over SSH as root. Everything runs in it: the docker
-role (real docker.io), the ssh role, the minishift role with the Minishift
-double (its generic driver logs in over SSH to the VM's own address,
-re-provisions Docker, makes the PV directories and the kubeconfigs, which point
-at the real test API server on the Docker bridge), the PV bind mount, helm
-(real Helm 2 against Tiller on the bridge), s3fs, ffdl (Kubernetes modules on
-the VM's Python, with the libraries the k8s_auth role installs) and the training
-role, whose S3 and REST calls run on the controller against the NodePorts of
-the VM (tests/doubles/nodeport_proxy.py in the container plays kube-proxy).
-The inventory file is used as shipped; its VM address and the bed's mirrors
-come from an extra-vars file, as a user fills them in.
+(this machine) reaches it over SSH as root. The Minishift host's plays run in
+it: the docker role (real docker.io), the ssh role, the minishift role with
+the Minishift double (its generic driver logs in over SSH to the VM's own
+address, re-provisions Docker, makes the PV directories and the kubeconfigs,
+which point at the real test API server on the Docker bridge), the PV bind
+mount, s3fs. The cluster plays (helm, ffdl, training) run from the controller
+as minishift-vm@controller, with the VM's admin kubeconfig copied over - what
+k8s_auth_run_on auto does on the tutorial's CentOS 7 host, whose Pythons (2.7,
+3.6) cannot run kubernetes.core; asked for here with k8s_auth_run_on
+controller, since no bed host can have CentOS 7's interpreters (tests/README.md
+says why): real Helm 2 against Tiller on the bridge, the Kubernetes modules on
+the controller's Python, the training's S3 and REST calls against the
+NodePorts of the VM (tests/doubles/nodeport_proxy.py in the container plays
+kube-proxy). The inventory file is used as shipped; its VM address and the
+bed's mirrors come from an extra-vars file, as a user fills them in.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ REPO = Path(__file__).resolve().parents[2]
 INVENTORY = REPO / "inventory" / "remote-vm" / "hosts.yml"
 HOST = "minishift-vm"  # the inventory's host name
 IMAGE = "ffdl-test/debian-bookworm:latest"  # molecule/images/build.sh
+CONTROLLER_HOST = f"{HOST}@controller"  # where the cluster plays of the VM run (k8s_auth_run_on controller)
 NS = "myproject"  # ffdl_namespace's default: the project cluster up makes for developer
 # made up, watched by the no-secrets gate (scripts/test.sh)
 GITHUB_TOKEN = "ghp_test_token_4c1d9e7a"
@@ -101,8 +106,8 @@ def vm(cluster, api, s3, restapi, helm_mirror, tiller, fashion_mnist, kubernetes
         subprocess.run([str(REPO / "tests/doubles/minishift/package.sh"), str(www), "1.34.3"], check=True,
                        capture_output=True)  # fmt: skip
         source = fixtures.ffdl_repository(work / "FfDL", kubernetes_line)
+        # cloned where the ffdl role runs: on the controller
         subprocess.run(["git", "clone", "-q", "--bare", str(source), str(work / "git" / "FfDL.git")], check=True)
-        docker("cp", str(work / "git"), f"{name}:/srv/git")
         mirror = servers.start_http(str(www), host=BIND)
         data = servers.start_http(str(fashion_mnist), host=BIND)
 
@@ -155,7 +160,16 @@ def vm(cluster, api, s3, restapi, helm_mirror, tiller, fashion_mnist, kubernetes
             "minishift_release_base_url": mirror.url,
             "helm_release_base_url": helm_mirror["url"],
             "helm_tiller_host": tiller,
-            "ffdl_repo_url": "file:///srv/git/FfDL.git",
+            "ffdl_repo_url": "file://" + str(work / "git" / "FfDL.git"),
+            # the cluster plays run from the controller (this machine), as on the tutorial's CentOS 7 host,
+            # where k8s_auth_run_on auto decides so (its Pythons cannot run kubernetes.core); their files in
+            # the bed's work dir
+            "k8s_auth_run_on": "controller",
+            "helm_bin_dir": str(work / "bin"),
+            "helm_home": str(work / "helm-home"),
+            "ffdl_source_dir": str(work / "src"),
+            "ffdl_config_dir": str(work / "config"),
+            "k8s_auth_controller_dir": str(work / "kube"),
             "training_work_dir": str(work / "training"),
             **bed_vars(work, data.url, fashion_mnist),
             # The bed's machine has 2 cores (FfDL asks 3), and the VM is a container on overlay, whose dockerd
@@ -185,11 +199,17 @@ def vm(cluster, api, s3, restapi, helm_mirror, tiller, fashion_mnist, kubernetes
 
 
 def helm_releases(vm) -> dict[str, str]:
-    """Helm 2's releases, read with the helm the role installed on the VM."""
-    out = in_vm(
-        vm["name"],
-        f"HELM_HOST={vm['vars']['helm_tiller_host']} KUBECONFIG=/root/.minishift/machines/minishift_kubeconfig"
-        " helm ls --all --output json",
+    """Helm 2's releases, read with the helm the role installed on the controller, for the VM's cluster."""
+    out = subprocess.run(
+        [vm["vars"]["helm_bin_dir"] + "/helm", "ls", "--all", "--output", "json"],
+        env={
+            "HELM_HOST": vm["vars"]["helm_tiller_host"],
+            "HELM_HOME": vm["vars"]["helm_home"],
+            "KUBECONFIG": f"{vm['vars']['k8s_auth_controller_dir']}/{HOST}.kubeconfig",
+            "PATH": "/usr/bin:/bin",
+        },
+        capture_output=True,
+        text=True,
         check=False,
     ).stdout
     return {r["Name"]: r["Status"] for r in (json.loads(out) if out.strip() else {}).get("Releases", [])}
@@ -249,12 +269,24 @@ def test_first_converge_on_the_vm_deploys_ffdl_and_trains_to_completed(vm):
     TIMES["first"] = run["seconds"]
     assert run["rc"] == 0, run["stdout"][-6000:]
     assert run["recap"]["failed"] == 0 and run["recap"]["changed"] > 0
+    # the VM's cluster plays ran from the controller, which has the VM's kubeconfig (0600) and helm; the VM
+    # has neither the kubernetes library nor helm
+    assert f"ok: [{CONTROLLER_HOST}]" in run["stdout"] and f"{CONTROLLER_HOST} " in run["stdout"]
+    copied = Path(vm["vars"]["k8s_auth_controller_dir"]) / f"{HOST}.kubeconfig"
+    assert copied.stat().st_mode & 0o777 == 0o600
+    assert (
+        in_vm(vm["name"], "python3 -c 'import kubernetes' 2>&1 || true")
+        .stdout.strip()
+        .endswith("No module named 'kubernetes'")
+    )
+    assert in_vm(vm["name"], "command -v helm || true").stdout.strip() == ""
     assert set(helm_releases(vm).values()) == {"DEPLOYED"}
     core = client.CoreV1Api(vm["api"])
     assert core.read_namespaced_persistent_volume_claim("static-volume-1", NS).spec.volume_name == "pv0001"
     node_port = core.read_namespaced_service("ffdl-restapi", NS).spec.ports[0].node_port
     lines = summary(run)
     # the NodePort URLs on the VM's address, which Minishift reported
+    assert f"FfDL (present) on {CONTROLLER_HOST}" in lines, lines
     assert f"REST API:    http://{vm['address']}:{node_port}" in lines, lines
     assert f"Minishift:   {vm['address']}" in lines, lines
     assert "COMPLETED" in next(line for line in lines if line.startswith("Training:")), lines

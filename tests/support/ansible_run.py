@@ -79,8 +79,10 @@ def run_playbook(
     diff: bool = False,
     args: list[str] | None = None,
     callback: str = "ansible.posix.json",
+    inventory: str | Path | None = None,
 ) -> PlaybookRun:
-    """ansible-playbook against localhost with the repo's ansible.cfg and collections."""
+    """ansible-playbook against localhost (or ``inventory``, its hosts reached locally) with the repo's
+    ansible.cfg and collections."""
     environ = ansible_environment(env, ANSIBLE_STDOUT_CALLBACK=callback)
     # Extra vars through a 0600 file, not the command line: the tests pass
     # made-up secrets, and the no-secrets gate samples every command line.
@@ -90,7 +92,7 @@ def run_playbook(
     argv = [
         "ansible-playbook",
         "-i",
-        "localhost,",
+        str(inventory) if inventory else "localhost,",
         "-c",
         "local",
         "-e",

@@ -172,3 +172,16 @@ def test_cluster_tasks_refuse_a_python_kubernetes_core_cannot_run_on(major, mino
     facts = {**CENTOS7, "python": {"version": {"major": major, "minor": minor}, "executable": "/usr/bin/python"}}
     version = render(check["vars"]["__k8s_auth_python_version"], facts)
     assert render("{{ (v | string) is version('3.9', '>=') }}", facts, v=version) == ok
+
+
+@pytest.mark.parametrize("setting", ["auto", "host", "controller"])
+@pytest.mark.parametrize("python", ["2.7.5", "3.6.8", "3.9.2", "3.11.2"])
+def test_preflight_judges_python_where_the_cluster_plays_run(setting, python):
+    """preflight's default writes out the rule of ffdl.platform.cluster_tasks_run_on: the two must agree."""
+    from ansible_collections.ffdl.platform.plugins.filter.cluster_tasks_run_on import cluster_tasks_run_on
+
+    default = role_file("preflight", "defaults")["preflight_cluster_tasks"]
+    facts = dict(CENTOS7, python_version=python)
+    rendered = render(default, facts, group_names=["ffdl_minishift", "ffdl_deploy"], k8s_auth_run_on=setting)
+    assert (str(rendered) == "True") == (cluster_tasks_run_on(setting, python) == "host")
+    assert str(render(default, facts, group_names=["ffdl_minishift"], k8s_auth_run_on=setting)) == "False"

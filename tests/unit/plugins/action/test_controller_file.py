@@ -46,3 +46,12 @@ def test_no_diff_of_a_file_under_no_log_and_clear_failures(tmp_path):
         run({"path": str(tmp_path / "missing" / "x"), "content": ""})
     with pytest.raises(AnsibleActionFail, match="mode must be octal"):
         run({"path": str(path), "content": "", "mode": "rw"})
+
+
+def test_a_missing_directory_is_made_with_its_mode_when_asked(tmp_path):
+    path = tmp_path / "kube" / "ffdl-platform" / "vm.kubeconfig"
+    result = run({"path": str(path), "content": "k\n", "directory_mode": "0700", "report_change": False}, True)
+    assert not result["changed"] and path.read_text() == "k\n"
+    assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
+    with pytest.raises(AnsibleActionFail, match="directory_mode must be octal"):
+        run({"path": str(tmp_path / "other" / "x"), "content": "", "directory_mode": "private"})

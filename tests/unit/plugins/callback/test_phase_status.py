@@ -141,3 +141,6 @@ def test_a_play_of_an_empty_group_is_not_planned(tmp_path):
     assert not CallbackModule._play_has_hosts(Play("ffdl_minishift", manager))
     # a templated pattern cannot be resolved before the play: it stays planned
     assert CallbackModule._play_has_hosts(Play("{{ target }}", manager))
+    # nor a group an earlier play makes (site.yml's ffdl_cluster), which does not exist yet
+    assert CallbackModule._play_has_hosts(Play("ffdl_cluster", manager))
+    assert not CallbackModule._play_has_hosts(Play("ffdl_minishift:!ffdl_deploy", manager))
