@@ -21,14 +21,6 @@ description:
 author:
   - Ffdl Platform Maintainers (@ffdl-platform)
 options:
-  bucket:
-    description: The bucket.
-    type: str
-    required: true
-  prefix:
-    description: Only keys that start with this.
-    type: str
-    default: ""
   dest:
     description: The directory the keys are downloaded under, as C(<dest>/<key>).
     type: path
@@ -40,6 +32,7 @@ options:
     elements: str
     default: []
 extends_documentation_fragment:
+  - ffdl.platform.s3_listing
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -91,6 +84,7 @@ except ImportError:
 from ansible.module_utils.common.text.converters import to_native
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.s3 import s3_extra_params
+from ansible_collections.ffdl.platform.plugins.module_utils.s3_listing import list_objects
 
 
 def plan(keys, prefix, dest, exclude, exists=os.path.exists):
@@ -113,10 +107,7 @@ def plan(keys, prefix, dest, exclude, exists=os.path.exists):
 
 
 def list_keys(client, bucket, prefix):
-    keys = []
-    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        keys.extend(entry["Key"] for entry in page.get("Contents", []))
-    return keys
+    return [entry["Key"] for entry in list_objects(client, bucket, prefix)]
 
 
 def download(client, bucket, key, path):

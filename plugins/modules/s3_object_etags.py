@@ -23,20 +23,13 @@ description:
 author:
   - Ffdl Platform Maintainers (@ffdl-platform)
 options:
-  bucket:
-    description: The bucket.
-    type: str
-    required: true
-  prefix:
-    description: Only keys that start with this.
-    type: str
-    default: ""
   list_buckets:
     description: Also list the endpoint's buckets (RV(buckets)).
     type: bool
     default: false
     version_added: 0.3.0
 extends_documentation_fragment:
+  - ffdl.platform.s3_listing
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -97,15 +90,15 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.s3 import s3_extra_params
+from ansible_collections.ffdl.platform.plugins.module_utils.s3_listing import list_objects
 
 
 def list_etags(client, bucket, prefix):
     """key -> {etag, size} of every object under ``prefix``, page by page."""
-    objects = {}
-    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        for entry in page.get("Contents", []):
-            objects[entry["Key"]] = {"etag": entry.get("ETag", "").strip('"'), "size": entry.get("Size", 0)}
-    return objects
+    return dict(
+        (entry["Key"], {"etag": entry.get("ETag", "").strip('"'), "size": entry.get("Size", 0)})
+        for entry in list_objects(client, bucket, prefix)
+    )
 
 
 def main():
