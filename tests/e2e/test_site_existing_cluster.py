@@ -150,8 +150,10 @@ def site(bed, playbook: str = "site.yml", *args: str, name: str) -> dict:
         ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks,ffdl.platform.phase_status",
         FFDL_PHASE_STATUS_JSON=str(phases_file),
     )
-    inventory = bed.get("inventory", INVENTORY)
-    argv = ["ansible-playbook", playbook, "-i", str(inventory), "-e", f"@{bed['vars_file']}", *args]
+    # the shipped inventory, then any host variables the bed adds beside it (as a user's host_vars)
+    inventories = [bed.get("inventory", INVENTORY), *bed.get("more_inventories", [])]
+    argv = ["ansible-playbook", playbook, *(arg for path in inventories for arg in ("-i", str(path)))]
+    argv += ["-e", f"@{bed['vars_file']}", *args]
     started = time.monotonic()
     cpu_before = _children_cpu()
     proc = subprocess.run(argv, env=env, capture_output=True, text=True, check=False, cwd=REPO)
