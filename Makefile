@@ -11,12 +11,14 @@ PYTHON ?= python3
 ANSIBLE_LINE ?= 2.19
 ifeq ($(ANSIBLE_LINE),2.19)
 VENV ?= .venv
-COLLECTIONS ?= collections
+COLLECTIONS ?= collections-2.19
+REQUIREMENTS_YML ?= requirements.yml
 # the PyPI ansible bundle the dependency collections are taken from
 ANSIBLE_BUNDLE ?= 12.3.0
 else ifeq ($(ANSIBLE_LINE),2.16)
 VENV ?= .venv-2.16
 COLLECTIONS ?= collections-2.16
+REQUIREMENTS_YML ?= requirements-2.16.yml
 # the newest bundle whose collections still support ansible-core 2.16
 ANSIBLE_BUNDLE ?= 11.13.0
 else
@@ -59,7 +61,7 @@ venv: $(VENV)/.installed-$(REQ_HASH)
 venv-test: $(VENV)/.installed-test-$(TEST_REQ_HASH)
 
 collections: venv
-	$(VENV)/bin/python scripts/offline_collections.py install --dest $(COLLECTIONS) --ansible-version $(ANSIBLE_BUNDLE)
+	$(VENV)/bin/python scripts/offline_collections.py install --requirements $(REQUIREMENTS_YML) --dest $(COLLECTIONS) --ansible-version $(ANSIBLE_BUNDLE)
 
 site: prerequisites venv collections
 	ansible-playbook site.yml -i hosts $(PLAYBOOK_ARGS)

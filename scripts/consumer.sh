@@ -3,19 +3,24 @@
 #   1. a directory of collection tarballs: the built ffdl.platform plus its
 #      dependencies at the versions this ansible-core line tests with;
 #   2. `ansible-galaxy collection install -r requirements.yml` from there, with
-#      this repo's requirements.yml ranges (a range that does not cover the
-#      tested version fails the install);
+#      this repo's requirements.yml ranges (requirements-2.16.yml for
+#      collections-2.16; a range that does not cover the tested version fails
+#      the install);
 #   3. an infra-style playbook that uses the roles by FQCN (`roles:`,
 #      `import_role`, `include_role`) and calls the modules, against a systemd
 #      container, twice: the second run must change nothing.
 #
-#   scripts/consumer.sh [COLLECTIONS_DIR [install-only]]   (default: collections)
+#   scripts/consumer.sh [COLLECTIONS_DIR [install-only]]   (default: collections-2.19)
 # install-only stops after step 2 (the ansible-core 2.16 leg: its collection
 # versions must satisfy the same ranges).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-deps=$repo/${1:-collections}/ansible_collections
+deps=$repo/${1:-collections-2.19}/ansible_collections
+# the ansible-core line's own requirements file where it has one (requirements-2.16.yml)
+line=${1:-collections-2.19}
+requirements=$repo/requirements.yml
+[ -f "$repo/requirements-${line#collections-}.yml" ] && requirements=$repo/requirements-${line#collections-}.yml
 project=$(mktemp -d /tmp/ffdl-consumer.XXXXXX)
 container=ffdl-consumer-$$
 cleanup() {
@@ -27,7 +32,7 @@ mkdir -p "$project/tarballs"
 
 # 1. the tarballs
 ansible-galaxy collection build --force --output-path "$project/tarballs" "$repo" >/dev/null
-python - "$repo/requirements.yml" "$deps" "$project" <<'PY'
+python - "$requirements" "$deps" "$project" <<'PY'
 import hashlib, json, pathlib, shutil, subprocess, sys, yaml
 requirements, deps, project = sys.argv[1], pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3])
 wanted = yaml.safe_load(open(requirements))["collections"]
@@ -69,7 +74,7 @@ ansible-galaxy collection install --offline -r requirements.yml -p ./collections
 ansible-galaxy collection list -p ./collections 2>/dev/null | grep -E '^(ffdl|kubernetes|amazon|community|ansible)\.'
 test ! -L collections/ansible_collections/ffdl/platform
 if [ "${2:-}" = install-only ]; then
-    echo "requirements.yml resolves from the tarballs of ${1:-collections}"
+    echo "$(basename "$requirements") resolves from the tarballs of $line"
     exit 0
 fi
 

@@ -2,7 +2,7 @@
 
 Ansible Galaxy is not reachable from the project's machines, but PyPI is, and
 the PyPI ``ansible`` bundle carries every collection we depend on. ``install``
-extracts just those collections from the bundle's wheel into ``collections/``;
+extracts just those collections from the bundle's wheel into ``collections-2.19/`` (``--dest``);
 ``check`` asserts that what is installed there satisfies requirements.yml (the
 file Galaxy users install from), so both paths give the same set.
 """
@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=("install", "check"))
     parser.add_argument("--requirements", type=Path, default=ROOT / "requirements.yml")
-    parser.add_argument("--dest", type=Path, default=ROOT / "collections")
+    parser.add_argument("--dest", type=Path, default=ROOT / "collections-2.19")
     parser.add_argument("--wheel-dir", type=Path, default=ROOT / ".cache" / "wheels")
     parser.add_argument("--ansible-version", default="12.3.0")
     args = parser.parse_args(argv)

@@ -7,7 +7,7 @@
 #   scripts/sanity.sh [extra ansible-test sanity options]
 #
 # The dependency collections come from $FFDL_COLLECTIONS_DIR (default
-# collections/; collections-2.16 for the ansible-core 2.16 leg). ansible-test
+# collections-2.19; collections-2.16 for the ansible-core 2.16 leg). ansible-test
 # reads tests/sanity/ignore-<ansible-core minor>.txt, empty for each line.
 set -euo pipefail
 
@@ -30,7 +30,7 @@ mkdir -p "$dest"
     grep -zv '^collections' | xargs -0 -I{} sh -c 'test -e "{}" && printf "%s\0" "{}"' |
     tar --null -T - -cf -) | tar -C "$dest" -xf -
 # Dependency collections beside it, for doc fragments and module_utils.
-for dir in "$repo"/"${FFDL_COLLECTIONS_DIR:-collections}"/ansible_collections/*/*; do
+for dir in "$repo"/"${FFDL_COLLECTIONS_DIR:-collections-2.19}"/ansible_collections/*/*; do
     ns=$(basename "$(dirname "$dir")")
     [ "$ns" = ffdl ] && continue
     mkdir -p "$work/ansible_collections/$ns"

@@ -157,7 +157,7 @@ galaxy_build_and_docs() (
     ANSIBLE_COLLECTIONS_PATH=$tmp/install ansible-galaxy collection install --offline --no-deps \
         -p "$tmp/install" "$tmp"/dist/ffdl-platform-*.tar.gz
     # ansible-doc from that install only, plus the dependency collections.
-    local paths=$tmp/install:$repo/collections
+    local paths=$tmp/install:$repo/collections-2.19
     local plugin role n=0
     for plugin in plugins/modules/*.py; do
         [ -e "$plugin" ] || continue
@@ -328,10 +328,10 @@ for scenario in docker ssh s3fs pv_bind_mount minishift; do
 done
 pytest_gate bad-input tests/bad_input -p no:cacheprovider
 # The built tarball and requirements.yml as users install them, imported by FQCN
-gate consumer-project scripts/consumer.sh collections
+gate consumer-project scripts/consumer.sh collections-2.19
 
 # ---------------------------------------------------------------- container stream: the ansible-core 2.16 leg
-gate ansible-core-2.16-collections leg_2_16 python scripts/offline_collections.py check --dest collections-2.16
+gate ansible-core-2.16-collections leg_2_16 python scripts/offline_collections.py check --requirements requirements-2.16.yml --dest collections-2.16
 gate ansible-core-2.16-sanity leg_2_16 scripts/sanity.sh
 PATH=$repo/.venv-2.16/bin:$PATH pytest_gate ansible-core-2.16-unit-tests tests/unit -p no:cacheprovider
 # every role's input checks: templates 2.16 parses differently fail here, not on an EL7 host

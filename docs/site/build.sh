@@ -5,7 +5,7 @@
 #   docs/site/build.sh [OUTPUT_DIR]     (default: docs/site/build, git-ignored)
 #
 # ffdl.platform and its dependencies must be on ANSIBLE_COLLECTIONS_PATH
-# (`make test` sets that up: collections/ holds a link to this checkout).
+# (`make test` sets that up: collections-2.19/ holds a link to this checkout).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
