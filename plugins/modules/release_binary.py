@@ -140,6 +140,7 @@ import re
 import shutil
 import tarfile
 import tempfile
+from contextlib import closing
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
@@ -183,7 +184,8 @@ def extract(module, archive, members, workdir):
                 if base in found:
                     module.fail_json(msg="archive has more than one member named %s" % base)
                 target = os.path.join(workdir, base)
-                with tar.extractfile(info) as source, open(target, "wb") as out:
+                # closing(): Python 2.7's member file has no __exit__ (EL7's Python)
+                with closing(tar.extractfile(info)) as source, open(target, "wb") as out:
                     shutil.copyfileobj(source, out)
                 found[base] = target
     except (tarfile.TarError, OSError) as exc:
