@@ -264,6 +264,16 @@ def test_preflight_stops_a_host_below_a_threshold_and_passes_it_lowered_or_disab
     assert run["rc"] != 0 and "preflight_disabled_checks" in run["stdout"] and "docker_storage" in run["stdout"]
 
 
+def test_preflight_passes_the_python3_that_discovery_picks_with_python3_installed(vm):
+    """A CentOS 7 host with python3 installed: ansible-core 2.16's discovery takes python3.6 (no interpreter host
+    variable); its modules run there, and the python check passes because the cluster plays run from the
+    controller (k8s_auth_run_on auto, for any Python below 3.9)."""
+    run = site({**vm, "more_inventories": []}, "playbooks/preflight.yml", name="remote-vm-preflight-python3")
+    assert run["rc"] == 0 and run["recap"]["changed"] == 0, run["stdout"][-4000:]
+    python = preflight_report(vm)["python"]
+    assert python["state"] == "passed" and python["found"].startswith("Python 3.6 "), python
+
+
 def test_check_mode_on_the_fresh_vm_changes_nothing_and_fails_nothing(vm):
     run = site(vm, "site.yml", "--check", name="remote-vm-check-fresh")
     assert run["rc"] == 0, run["stdout"][-4000:]
