@@ -43,6 +43,15 @@ if ! [ -x "$venv/bin/python" ]; then
     fi
 fi
 
+# A collections/ beside site.yml (checkouts from before collections-2.19/):
+# ansible-playbook searches a playbook's adjacent collections/ before any
+# configured path, so it would shadow this line's collections.
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+if [ -d "$repo/collections/ansible_collections" ]; then
+    echo "$repo/collections is in the way: ansible-playbook would take the collections there before collections-$line/ (ANSIBLE_LINE=$line); remove it (rm -rf collections) or, if it holds the 2.19 line's, rename it (mv collections collections-2.19)" >&2
+    exit 1
+fi
+
 if [ ${#missing[@]} -gt 0 ]; then
     echo "The controller is missing what this project needs before it can install anything:" >&2
     printf '  - %s\n' "${missing[@]}" >&2

@@ -76,3 +76,17 @@ def test_check_reports_missing_and_mismatch(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "MISMATCH a.one 3.0.0" in out
     assert "MISSING c.three" in out
+
+
+def test_the_2_16_line_requires_the_same_collections_capped_no_higher():
+    """requirements-2.16.yml: requirements.yml's names, each range's upper bound at or below requirements.yml's."""
+    root = SCRIPT.parents[1]
+    current = {r["name"]: r["version"] for r in oc.requirements(root / "requirements.yml")}
+    older = {r["name"]: r["version"] for r in oc.requirements(root / "requirements-2.16.yml")}
+    assert older.keys() == current.keys()
+
+    def upper(spec):
+        return next(part[1:] for part in spec.split(",") if part.startswith("<"))
+
+    for name, spec in older.items():
+        assert oc.satisfies(upper(spec), "<=" + upper(current[name])), (name, spec, current[name])
