@@ -252,6 +252,10 @@ def test_preflight_stops_a_host_below_a_threshold_and_passes_it_lowered_or_disab
         "python": "passed",
         "sources": "passed",
     }, checks
+    # the cluster roles' sources asked from the controller, where their plays will run: the bed's Helm mirror and
+    # the FfDL repository, a local path there (none on the VM)
+    found = checks["sources"]["found"]
+    assert "Helm release archive: http" in found and "FfDL git repository: file://" in found, found
     # switched off by name, the same threshold passes (preflight alone, as playbooks/preflight.yml runs it)
     disabled = json.dumps({"preflight_min_cpus": 512, "preflight_disabled_checks": ["cpus", "docker_storage"]})
     run = site(vm, "playbooks/preflight.yml", "-e", disabled, name="remote-vm-preflight-disabled")
