@@ -8,6 +8,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+# The options the doc fragment ffdl.platform.s3_listing documents.
+LISTING_ARGS = dict(
+    bucket=dict(type="str", required=True),
+    prefix=dict(type="str", default=""),
+)
+
 
 def list_objects(client, bucket, prefix):
     """Every object under ``prefix`` as ListObjectsV2 gives it (Key, ETag, Size, ...), a thousand per request."""

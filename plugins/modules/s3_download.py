@@ -84,7 +84,7 @@ except ImportError:
 from ansible.module_utils.common.text.converters import to_native
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.s3 import s3_extra_params
-from ansible_collections.ffdl.platform.plugins.module_utils.s3_listing import list_objects
+from ansible_collections.ffdl.platform.plugins.module_utils.s3_listing import LISTING_ARGS, list_objects
 
 
 def plan(keys, prefix, dest, exclude, exists=os.path.exists):
@@ -128,8 +128,7 @@ def download(client, bucket, key, path):
 def main():
     module = AnsibleAWSModule(
         argument_spec=dict(
-            bucket=dict(type="str", required=True),
-            prefix=dict(type="str", default=""),
+            LISTING_ARGS,
             dest=dict(type="path", required=True),
             exclude=dict(type="list", elements="str", default=[]),
         ),

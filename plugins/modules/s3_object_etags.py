@@ -90,7 +90,7 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.s3 import s3_extra_params
-from ansible_collections.ffdl.platform.plugins.module_utils.s3_listing import list_objects
+from ansible_collections.ffdl.platform.plugins.module_utils.s3_listing import LISTING_ARGS, list_objects
 
 
 def list_etags(client, bucket, prefix):
@@ -104,8 +104,7 @@ def list_etags(client, bucket, prefix):
 def main():
     module = AnsibleAWSModule(
         argument_spec=dict(
-            bucket=dict(type="str", required=True),
-            prefix=dict(type="str", default=""),
+            LISTING_ARGS,
             list_buckets=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
