@@ -24,6 +24,49 @@ ALGORITHMS = ("md5", "sha1", "sha256", "sha512")
 _HEX = {"md5": 32, "sha1": 40, "sha256": 64, "sha512": 128}
 
 
+# The options every downloading module takes (doc fragment ffdl.platform.proxy): the proxy arrives as module
+# arguments hidden by no_log, never in the task's environment, and is set in this process's environment only
+# while a download runs (children started later do not inherit it).
+PROXY_ARGS = dict(
+    http_proxy=dict(type="str", default="", no_log=True),
+    https_proxy=dict(type="str", default="", no_log=True),
+    no_proxy=dict(type="list", elements="str", default=[]),
+)
+
+
+class proxy_environment(object):
+    """``with proxy_environment(module.params):`` fetch_url then goes through the proxy the parameters name,
+    except to the hosts of ``no_proxy``; with none named, the environment stays as it is."""
+
+    NAMES = ("http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY")
+
+    def __init__(self, params):
+        self.wanted = {}
+        if params.get("http_proxy") or params.get("https_proxy"):
+            for name in ("http_proxy", "https_proxy"):
+                self.wanted[name] = self.wanted[name.upper()] = params.get(name) or ""
+            no_proxy = ",".join(params.get("no_proxy") or [])
+            self.wanted["no_proxy"] = self.wanted["NO_PROXY"] = no_proxy
+        self.saved = {}
+
+    def __enter__(self):
+        for name, value in self.wanted.items():
+            self.saved[name] = os.environ.get(name)
+            if value:
+                os.environ[name] = value
+            else:
+                os.environ.pop(name, None)
+        return self
+
+    def __exit__(self, *exc):
+        for name, value in self.saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        return False
+
+
 class DownloadError(Exception):
     """A URL did not give the file (unreachable, not found, or not what the checksum says)."""
 
@@ -70,7 +113,8 @@ def file_digest(path, algo="sha256"):
 
 def fetch_text(module, url, timeout):
     """GET ``url`` and return its body as text, or raise DownloadError."""
-    response, info = fetch_url(module, url, timeout=timeout)
+    with proxy_environment(module.params):
+        response, info = fetch_url(module, url, timeout=timeout)
     if response is None or info.get("status") != 200:
         raise DownloadError(
             "could not download %s: %s (HTTP status %s)" % (url, info.get("msg", "no response"), info.get("status"))
@@ -80,7 +124,8 @@ def fetch_text(module, url, timeout):
 
 def fetch_to(module, url, handle, timeout, algo="sha256"):
     """GET ``url`` into the open binary ``handle``; return its digest, or raise DownloadError."""
-    response, info = fetch_url(module, url, timeout=timeout)
+    with proxy_environment(module.params):
+        response, info = fetch_url(module, url, timeout=timeout)
     if response is None or info.get("status") != 200:
         raise DownloadError(
             "could not download %s: %s (HTTP status %s)" % (url, info.get("msg", "no response"), info.get("status"))

@@ -53,6 +53,7 @@ options:
     type: int
     default: 15
 extends_documentation_fragment:
+  - ffdl.platform.proxy
   - ffdl.platform.attributes.info_module
 notes:
   - Python 2.7 and 3.6 compatible, so it runs on an EL7 host under its system Python.
@@ -172,6 +173,7 @@ import struct
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 from ansible.module_utils.urls import open_url
+from ansible_collections.ffdl.platform.plugins.module_utils.download import PROXY_ARGS, proxy_environment
 from ansible_collections.ffdl.platform.plugins.module_utils.mountinfo import containing_mount, read_mountinfo
 
 TCP_LISTEN = "0A"
@@ -340,26 +342,30 @@ def probe_source(source, timeout):
 
 
 def main():
+    argument_spec = dict(
+        paths=dict(type="list", elements="path", default=[]),
+        ports=dict(type="list", elements="int", default=[]),
+        port_ranges=dict(type="list", elements="str", default=[]),
+        sources=dict(type="list", elements="dict", default=[]),
+        timeout=dict(type="int", default=15),
+    )
+    argument_spec.update(PROXY_ARGS)
     module = AnsibleModule(
-        argument_spec=dict(
-            paths=dict(type="list", elements="path", default=[]),
-            ports=dict(type="list", elements="int", default=[]),
-            port_ranges=dict(type="list", elements="str", default=[]),
-            sources=dict(type="list", elements="dict", default=[]),
-            timeout=dict(type="int", default=15),
-        ),
+        argument_spec=argument_spec,
         supports_check_mode=True,
     )
     relative = [path for path in module.params["paths"] if not os.path.isabs(path)]
     if relative:
         module.fail_json(msg="paths: %s not absolute" % ", ".join(relative))
     ranges = parse_ranges(module, module.params["port_ranges"])
+    with proxy_environment(module.params):
+        probed = [probe_source(source, module.params["timeout"]) for source in module.params["sources"]]
     mounts = read_mountinfo() if module.params["paths"] else []
     module.exit_json(
         changed=False,
         filesystems=[filesystem(module, mounts, path) for path in module.params["paths"]],
         listeners=listeners(set(module.params["ports"]), ranges) if module.params["ports"] or ranges else [],
-        sources=[probe_source(source, module.params["timeout"]) for source in module.params["sources"]],
+        sources=probed,
     )
 
 

@@ -87,6 +87,7 @@ options:
     type: bool
     default: true
 extends_documentation_fragment:
+  - ffdl.platform.proxy
   - ffdl.platform.attributes
 notes:
   - A checksum mismatch or a download failure fails the task before anything in I(bin_dir) changes.
@@ -145,6 +146,7 @@ from contextlib import closing
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 from ansible_collections.ffdl.platform.plugins.module_utils.download import (
+    PROXY_ARGS,
     DownloadError,
     fetch_text,
     fetch_to,
@@ -197,24 +199,26 @@ def extract(module, archive, members, workdir):
 
 
 def main():
+    argument_spec = dict(
+        name=dict(type="str", required=True),
+        version=dict(type="str", required=True),
+        url=dict(type="str"),
+        src=dict(type="path"),
+        checksum=dict(type="str"),
+        checksum_url=dict(type="str"),
+        binaries=dict(type="dict"),
+        bin_dir=dict(type="path", default="/usr/local/bin"),
+        create_bin_dir=dict(type="bool", default=False),
+        version_args=dict(type="list", elements="str", default=["version"]),
+        version_regex=dict(type="str", default=r"v?(\d+\.\d+\.\d+)"),
+        mode=dict(type="str", default="0755"),
+        force=dict(type="bool", default=False),
+        timeout=dict(type="int", default=60),
+        validate_certs=dict(type="bool", default=True),
+    )
+    argument_spec.update(PROXY_ARGS)
     module = AnsibleModule(
-        argument_spec=dict(
-            name=dict(type="str", required=True),
-            version=dict(type="str", required=True),
-            url=dict(type="str"),
-            src=dict(type="path"),
-            checksum=dict(type="str"),
-            checksum_url=dict(type="str"),
-            binaries=dict(type="dict"),
-            bin_dir=dict(type="path", default="/usr/local/bin"),
-            create_bin_dir=dict(type="bool", default=False),
-            version_args=dict(type="list", elements="str", default=["version"]),
-            version_regex=dict(type="str", default=r"v?(\d+\.\d+\.\d+)"),
-            mode=dict(type="str", default="0755"),
-            force=dict(type="bool", default=False),
-            timeout=dict(type="int", default=60),
-            validate_certs=dict(type="bool", default=True),
-        ),
+        argument_spec=argument_spec,
         required_one_of=[("url", "src"), ("checksum", "checksum_url")],
         mutually_exclusive=[("url", "src")],
         supports_check_mode=True,

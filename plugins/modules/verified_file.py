@@ -32,6 +32,9 @@ options:
     description:
       - Expected checksum, C(<algorithm>:<hex>) with md5, sha1, sha256 or sha512; bare hex means sha256.
       - Required with I(dest).
+      - Empty when none is known yet (an unresolved entry of the lock file, a repository's signing key) - the file is
+        then fetched once, when it is missing, and kept, as M(ansible.builtin.get_url) without a checksum does
+        (RV(verified) false).
     type: str
   urls:
     description: Mirrors, tried in order. Mutually exclusive with I(src).
@@ -79,6 +82,7 @@ options:
     type: bool
     default: true
 extends_documentation_fragment:
+  - ffdl.platform.proxy
   - ffdl.platform.attributes
 notes:
   - Python 2.7 and 3.6 compatible.
@@ -127,9 +131,14 @@ attempts:
   type: list
   elements: dict
 checksum:
-  description: The verified checksum, C(<algorithm>:<hex>).
+  description: The verified checksum, C(<algorithm>:<hex>); null without one.
   returned: with I(dest)
   type: str
+verified:
+  description: False when no checksum was given (the file was taken as it came, or kept).
+  returned: with I(dest) and an empty I(checksum)
+  type: bool
+  version_added: 0.4.0
 upload_etag:
   description:
     - The ETag S3 gives the file when amazon.aws.s3_object uploads it (boto3's defaults) - its MD5 up to 8 MiB,
@@ -147,12 +156,55 @@ import tempfile
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 from ansible_collections.ffdl.platform.plugins.module_utils.download import (
+    PROXY_ARGS,
     DownloadError,
+    fetch_to,
     fetch_verified,
     file_digest,
     parse_checksum,
     upload_etag,
 )
+
+
+def ensure_unverified(module, spec, mode, timeout):
+    """A file no checksum is known for yet (an unresolved lock entry): fetched once, when missing, as
+    ansible.builtin.get_url without a checksum does; a re-run keeps what is there."""
+    dest = spec["dest"]
+    result = dict(changed=False, dest=dest, source=None, attempts=[], checksum=None, verified=False)
+    if os.path.isfile(dest):
+        return result
+    result["changed"] = True
+    if module.check_mode:
+        return result
+    directory = os.path.dirname(dest) or "."
+    if not os.path.isdir(directory):
+        os.makedirs(directory)
+    handle, tmp = tempfile.mkstemp(prefix=".verified_file.", dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            if spec.get("src"):
+                with open(spec["src"], "rb") as source:
+                    shutil.copyfileobj(source, out)
+                result["source"] = spec["src"]
+            else:
+                errors = []
+                for url in spec.get("urls") or []:
+                    try:
+                        fetch_to(module, url, out, timeout)
+                        result["source"] = url
+                        break
+                    except DownloadError as exc:
+                        errors.append(to_native(exc))
+                        out.seek(0)
+                        out.truncate()
+                if result["source"] is None:
+                    raise Failed(dict(result, msg="%s; %s was not written" % ("; ".join(errors) or "no urls", dest)))
+        os.chmod(tmp, mode)
+        module.atomic_move(tmp, dest)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return result
 
 
 class Failed(Exception):
@@ -165,6 +217,8 @@ class Failed(Exception):
 
 def ensure(module, spec, mode, timeout):
     """Ensure one file (spec: dest, checksum, urls, src); its result, or Failed."""
+    if not spec["checksum"]:
+        return ensure_unverified(module, spec, mode, timeout)
     checksum = parse_checksum(spec["checksum"])
     if checksum is None:
         raise Failed(dict(msg="checksum must be <md5|sha1|sha256|sha512>:<hex digits>, got %r" % spec["checksum"]))
@@ -230,27 +284,29 @@ def ensure(module, spec, mode, timeout):
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            dest=dict(type="path"),
-            checksum=dict(type="str"),
-            urls=dict(type="list", elements="str", default=[]),
-            src=dict(type="path"),
-            files=dict(
-                type="list",
-                elements="dict",
-                options=dict(
-                    dest=dict(type="path", required=True),
-                    checksum=dict(type="str", required=True),
-                    urls=dict(type="list", elements="str", default=[]),
-                    src=dict(type="path"),
-                    name=dict(type="str"),
-                ),
+    argument_spec = dict(
+        dest=dict(type="path"),
+        checksum=dict(type="str"),
+        urls=dict(type="list", elements="str", default=[]),
+        src=dict(type="path"),
+        files=dict(
+            type="list",
+            elements="dict",
+            options=dict(
+                dest=dict(type="path", required=True),
+                checksum=dict(type="str", required=True),
+                urls=dict(type="list", elements="str", default=[]),
+                src=dict(type="path"),
+                name=dict(type="str"),
             ),
-            mode=dict(type="str", default="0644"),
-            timeout=dict(type="int", default=60),
-            validate_certs=dict(type="bool", default=True),
         ),
+        mode=dict(type="str", default="0644"),
+        timeout=dict(type="int", default=60),
+        validate_certs=dict(type="bool", default=True),
+    )
+    argument_spec.update(PROXY_ARGS)
+    module = AnsibleModule(
+        argument_spec=argument_spec,
         mutually_exclusive=[("urls", "src"), ("dest", "files")],
         required_one_of=[("dest", "files")],
         required_by={"dest": ("checksum",)},

@@ -53,6 +53,7 @@ options:
     type: int
     default: 10
 extends_documentation_fragment:
+  - ffdl.platform.proxy
   - ffdl.platform.attributes
 notes:
   - Runs only where I(repo_file) exists; elsewhere it reports nothing to do.
@@ -96,6 +97,7 @@ import platform
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.urls import fetch_url
+from ansible_collections.ffdl.platform.plugins.module_utils.download import PROXY_ARGS, proxy_environment
 from ansible_collections.ffdl.platform.plugins.module_utils.yum_repo_file import (
     enabled,
     expand,
@@ -107,7 +109,8 @@ from ansible_collections.ffdl.platform.plugins.module_utils.yum_repo_file import
 
 def probe(module, url):
     """(answered, detail) for a mirrorlist or a repository's repomd.xml."""
-    response, info = fetch_url(module, url, timeout=module.params["timeout"])
+    with proxy_environment(module.params):
+        response, info = fetch_url(module, url, timeout=module.params["timeout"])
     if response is None or info.get("status") != 200:
         return False, "%s (HTTP status %s)" % (info.get("msg", "no response"), info.get("status"))
     body = response.read(65536)
@@ -117,15 +120,17 @@ def probe(module, url):
 
 
 def main():
+    argument_spec = dict(
+        repo_file=dict(type="path", default="/etc/yum.repos.d/CentOS-Base.repo"),
+        repositories=dict(type="list", elements="str", default=["base", "updates", "extras"]),
+        mode=dict(type="str", default="auto", choices=["auto", "vault", "keep"]),
+        vault_base_url=dict(type="str", default="https://vault.centos.org"),
+        release=dict(type="str", default="7.9.2009"),
+        timeout=dict(type="int", default=10),
+    )
+    argument_spec.update(PROXY_ARGS)
     module = AnsibleModule(
-        argument_spec=dict(
-            repo_file=dict(type="path", default="/etc/yum.repos.d/CentOS-Base.repo"),
-            repositories=dict(type="list", elements="str", default=["base", "updates", "extras"]),
-            mode=dict(type="str", default="auto", choices=["auto", "vault", "keep"]),
-            vault_base_url=dict(type="str", default="https://vault.centos.org"),
-            release=dict(type="str", default="7.9.2009"),
-            timeout=dict(type="int", default=10),
-        ),
+        argument_spec=argument_spec,
         supports_check_mode=True,
     )
     p = module.params
