@@ -30,12 +30,14 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/$(COLLECTIONS)
 PLAYBOOK_ARGS ?=
 
-.PHONY: site test venv venv-test collections prerequisites clean help
+.PHONY: site test lock bundle venv venv-test collections prerequisites clean help
 
 help:
 	@echo "make site   install what the playbook needs, run ansible-playbook site.yml -i hosts"
 	@echo "make test   install test dependencies, start test services, run every gate"
 	@echo "            ANSIBLE_LINE=2.16 selects ansible-core 2.16 (CentOS/RHEL 7 targets)"
+	@echo "make lock   refresh meta/artifacts.lock.yml from the sources (README, Restricted networks)"
+	@echo "make bundle build the offline bundle of every locked artifact (README, Restricted networks)"
 
 # Stamp files named after a hash of the requirement files: editing one reinstalls.
 REQ_FILES := requirements.txt requirements-ansible-$(ANSIBLE_LINE).txt
@@ -68,6 +70,14 @@ site: prerequisites venv collections
 
 test: prerequisites venv-test collections
 	scripts/test.sh
+
+# Restricted networks (README): the lock file refreshed from the sources, and
+# the offline bundle built from it, on a machine that reaches them.
+lock: prerequisites venv collections
+	ansible-playbook playbooks/lock.yml -i hosts $(PLAYBOOK_ARGS)
+
+bundle: prerequisites venv collections
+	ansible-playbook playbooks/bundle.yml -i hosts $(PLAYBOOK_ARGS)
 
 clean:
 	rm -rf .venv .venv-2.16 tests/output \

@@ -28,6 +28,7 @@ CHECKS = {
     "init_system": "systemd, which Minishift's docker drop-in and the docker role drive",
     "python": "the host's Python against this ansible-core line and kubernetes.core",
     "sources": "the download sources and mirrors the roles use answer",
+    "bundle": "the offline bundle holds every artifact of the lock file, whole and as locked",
 }
 MINISHIFT_HOST_CHECKS = ("cpus", "memory", "disk", "ports", "docker_storage", "init_system")
 
@@ -146,8 +147,31 @@ def check_python(facts, settings):
     )
 
 
+def check_bundle(bundle, settings):
+    """``bundle``: what ffdl.platform.bundle found (``problems``), when the run installs from an offline bundle."""
+    path = settings.get("bundle") or ""
+    if not path:
+        return result("bundle", "skipped", "no offline bundle (downloads_bundle)")
+    problems = (bundle or {}).get("problems")
+    if problems is None:
+        return result(
+            "bundle", "failed", "%s was not checked" % path, "run preflight with the bundle on the controller"
+        )
+    if problems:
+        return result(
+            "bundle",
+            "failed",
+            "%s: %s" % (path, "; ".join(problems)),
+            "build the bundle again (make bundle) from the lock in effect (downloads_lock_file), or point "
+            "downloads_bundle at a whole one; or add bundle to preflight_disabled_checks",
+        )
+    return result("bundle", "passed", "%s holds every locked artifact as locked" % path)
+
+
 def check_sources(sources, settings):
     """``sources``: the entries ffdl.platform.host_resources returned, from each host that downloads."""
+    if settings.get("bundle"):
+        return result("sources", "skipped", "everything comes from the offline bundle (downloads_bundle)")
     if not sources:
         return result("sources", "passed", "no downloads on this host")
     dead, seen = [], []
@@ -192,6 +216,7 @@ def preflight_results(observed, settings):
             ("init_system", lambda: check_init_system(facts, settings)),
             ("python", lambda: check_python(facts, settings)),
             ("sources", lambda: check_sources(observed.get("sources", []), settings)),
+            ("bundle", lambda: check_bundle(observed.get("bundle"), settings)),
         ]
         results = []
         for name, run in runs:

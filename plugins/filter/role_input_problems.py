@@ -384,7 +384,24 @@ def preflight_problems(s, context):
     return found
 
 
+PROXY_URL = re.compile(r"^https?://([^/@\s]+@)?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?/?$")
+
+
+def downloads_problems(s, context):
+    found = []
+    for name in ("downloads_http_proxy", "downloads_https_proxy"):
+        value = text(s[name])
+        if value and not PROXY_URL.match(value):
+            # the value may hold credentials: never repeated in the message
+            found.append("%s: not a proxy URL like http://[user:password@]proxy.example:3128 (value not shown)" % name)
+    for item in s["downloads_no_proxy"]:
+        if not text(item).strip() or " " in text(item).strip() or "," in text(item):
+            found.append("downloads_no_proxy: %r is not one host, .domain, address or CIDR" % text(item))
+    return found
+
+
 CHECKS = {
+    "downloads": downloads_problems,
     "docker": docker_problems,
     "ssh": ssh_problems,
     "s3fs": s3fs_problems,

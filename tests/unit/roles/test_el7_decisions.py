@@ -76,7 +76,16 @@ def test_el7_package_names():
 
 
 def test_every_host_role_settles_el7_sources_before_its_first_package_task():
-    """docker, ssh, s3fs and minishift include ffdl.platform.el7_repos on EL7 before installing anything."""
+    """docker, ssh, s3fs and minishift include ffdl.platform.el7_repos on EL7 before installing anything (through
+    the one download path, ffdl.platform.downloads' install, or a repository or key of their own)."""
+
+    def installs(task):
+        include = task.get("ansible.builtin.include_role", {})
+        return bool(
+            {"ansible.builtin.package", "ansible.builtin.yum_repository", "ffdl.platform.verified_file"} & set(task)
+            or (include.get("name") == "ffdl.platform.downloads" and include.get("tasks_from") == "install")
+        )
+
     for role, path in (
         ("docker", "setup-RedHat.yml"),
         ("ssh", "server.yml"),
@@ -84,9 +93,7 @@ def test_every_host_role_settles_el7_sources_before_its_first_package_task():
         ("minishift", "firewall-RedHat.yml"),
     ):
         tasks = role_file(role, "tasks", path)
-        first_package = next(
-            i for i, t in enumerate(tasks) if {"ansible.builtin.package", "ansible.builtin.yum_repository"} & set(t)
-        )
+        first_package = next(i for i, t in enumerate(tasks) if installs(t))
         settle = next(
             i
             for i, t in enumerate(tasks)

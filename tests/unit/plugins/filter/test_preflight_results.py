@@ -62,8 +62,10 @@ def probed(source, present=False, probed=True, answered=(), errors=()):
 ANSWERED = (probed(ARCHIVE, answered=ARCHIVE["urls"]), probed(REPO, probed=False))
 
 
-def judged(facts=None, resources=None, sources=ANSWERED, **settings):
+def judged(facts=None, resources=None, sources=ANSWERED, checked_bundle=None, **settings):
     observed = {"facts": dict(FACTS, **(facts or {})), "resources": resources or RESOURCES, "sources": list(sources)}
+    if checked_bundle is not None:
+        observed["bundle"] = checked_bundle
     return {entry["check"]: entry for entry in preflight_results(observed, dict(SETTINGS, **settings))}
 
 
@@ -78,6 +80,7 @@ def test_a_host_with_what_minishift_needs_passes_every_check():
         "init_system": "passed",
         "python": "passed",
         "sources": "passed",
+        "bundle": "skipped",
     }
     assert all(entry["fix"] == "" for entry in results.values())
     # an ssh URL cannot be probed: said so, not failed
@@ -130,7 +133,7 @@ def test_a_source_is_dead_unless_it_answers_or_is_already_present():
 
 
 def test_an_unknown_check_name_is_refused_with_the_known_ones():
-    with pytest.raises(AnsibleFilterError, match="preflight_disabled_checks: gpu not among cpus, disk"):
+    with pytest.raises(AnsibleFilterError, match="preflight_disabled_checks: gpu not among bundle, cpus, disk"):
         judged(disabled_checks=["gpu"])
 
 
@@ -138,5 +141,20 @@ def test_the_table_has_one_line_per_check_with_the_fix_of_a_failure():
     lines = preflight_table(
         preflight_results({"facts": dict(FACTS, processor_vcpus=1), "resources": RESOURCES}, SETTINGS)
     )
-    assert len(lines) == 8
+    assert len(lines) == 9
     assert lines[0].startswith("failed   cpus            1 CPUs, 3 needed -- fix: lower preflight_min_cpus")
+
+
+def test_an_offline_bundle_is_judged_whole_instead_of_the_sources():
+    """With downloads_bundle nothing is downloaded: the sources are not asked, the bundle's problems (each naming the
+    artifact, from ffdl.platform.bundle) fail the run before any change."""
+    bundle = "/srv/ffdl-bundle.tar"
+    whole = judged(checked_bundle={"problems": []}, bundle=bundle)
+    assert whole["bundle"]["state"] == "passed" and bundle in whole["bundle"]["found"]
+    assert whole["sources"]["state"] == "skipped" and "offline bundle" in whole["sources"]["found"]
+    missing = "tiller (Tiller 2.17.0 image): images/tiller.tar is missing from the bundle"
+    broken = judged(checked_bundle={"problems": [missing]}, bundle=bundle)["bundle"]
+    assert broken["state"] == "failed" and "tiller (Tiller 2.17.0 image)" in broken["found"]
+    assert "make bundle" in broken["fix"] and "downloads_bundle" in broken["fix"]
+    disabled = judged(checked_bundle={"problems": ["x"]}, disabled_checks=["bundle"], bundle=bundle)
+    assert disabled["bundle"]["state"] == "disabled"

@@ -244,7 +244,7 @@ def test_every_problem_is_told_at_once():
 
 
 def test_an_unknown_role_or_missing_setting_is_an_error():
-    with pytest.raises(AnsibleFilterError, match="docker, ffdl, helm"):
+    with pytest.raises(AnsibleFilterError, match="docker, downloads, ffdl, helm"):
         problems({}, "mongodb")
     with pytest.raises(AnsibleFilterError, match="the ssh role's settings lack 'ssh_key_type'"):
         problems({}, "ssh")
