@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Test-machine services: install the Debian packages the gates need when
 # missing (docker.io, debootstrap for the test images, shellcheck for
-# ansible-test), and make sure a Docker engine answers, starting dockerd by
-# hand when it is not running (these machines have no systemd).
+# ansible-test, tinyproxy as the restricted-network bed's corporate proxy,
+# dpkg-dev's dpkg-deb is there already), and make sure a Docker engine
+# answers, starting dockerd by hand when it is not running (these machines
+# have no systemd).
 set -euo pipefail
 
 log() { printf '[test-host] %s\n' "$*" >&2; }
 
 missing=()
-for pair in dockerd:docker.io debootstrap:debootstrap shellcheck:shellcheck; do
+for pair in dockerd:docker.io debootstrap:debootstrap shellcheck:shellcheck tinyproxy:tinyproxy; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then

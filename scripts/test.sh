@@ -182,7 +182,8 @@ galaxy_build_and_docs() (
 # the training tests); none may be printed, on a command line or in an
 # environment. Patterns come from a 0600 file: a secret on grep's own command
 # line would be what the process watcher looks for.
-made_up_secrets=(s3fs-test-secret-9f2b ghp_test_token_4c1d9e7a made-up-s3-secret-7Qx9 made-up-rest-password-4Kd2)
+made_up_secrets=(s3fs-test-secret-9f2b ghp_test_token_4c1d9e7a made-up-s3-secret-7Qx9 made-up-rest-password-4Kd2
+    made-up-proxy-pass-8Hq3)
 secrets_file=$(mktemp)
 chmod 0600 "$secrets_file"
 printf '%s\n' "${made_up_secrets[@]}" >"$secrets_file"
@@ -308,12 +309,15 @@ pytest_gate integration-tests tests/integration -p no:cacheprovider
 
 # ---------------------------------------------------------------- main stream: site.yml on a VM over SSH, ansible-core 2.16
 # inventory/remote-vm against a systemd container (tests/e2e/test_site_remote_vm.py),
-# the test bed's services on the Docker bridge for it. The tutorial's host is
+# the test bed's services on the Docker bridge for it; then, on the same bed, the
+# restricted networks: from the offline bundle with no route out, and through a
+# corporate proxy (tests/e2e/test_site_restricted_networks.py). The tutorial's host is
 # CentOS 7, which only ansible-core 2.16 still manages, so this shape runs on
 # that line; the existing-cluster shape (old-API stream) runs on 2.19.
 docker_bridge=$(ip -4 -o addr show docker0 2>/dev/null | awk '{split($4, a, "/"); print a[1]; exit}')
 FFDL_TEST_KUBERNETES=1.11 FFDL_TEST_BIND_ADDRESS=${docker_bridge:-172.17.0.1} \
-    leg_2_16 pytest_gate site-remote-vm-end-to-end-ansible-core-2.16 tests/e2e/test_site_remote_vm.py -p no:cacheprovider
+    leg_2_16 pytest_gate site-remote-vm-end-to-end-ansible-core-2.16 tests/e2e/test_site_remote_vm.py \
+    tests/e2e/test_site_restricted_networks.py -p no:cacheprovider
 
 # ---------------------------------------------------------------- container stream: host roles (molecule)
 # Pairwise: each scenario runs once per ansible-core line, on one Debian

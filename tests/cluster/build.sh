@@ -137,6 +137,12 @@ build_helm3() {
         "-s -w -X helm.sh/helm/v3/internal/version.version=v$HELM3_VERSION -X helm.sh/helm/v3/internal/version.gitTreeState=clean" helm
 }
 
+# A real OCI registry for the bed (`crane registry serve`, go-containerregistry's
+# registry implementation), and the client that builds images into it.
+build_crane() {
+    build_installable crane "$CRANE_VERSION" github.com/google/go-containerregistry/cmd/crane "-s -w" crane
+}
+
 build_helm2() {
     local v=$HELM2_VERSION out
     out=$(target_dir helm2 "v$v" helm2)
@@ -161,13 +167,13 @@ link() {
 }
 
 components=("$@")
-[ ${#components[@]} -gt 0 ] || components=(etcd kwok helm3 helm2 kubernetes kubernetes-1.11)
+[ ${#components[@]} -gt 0 ] || components=(etcd kwok helm3 helm2 crane kubernetes kubernetes-1.11)
 for c in "${components[@]}"; do
     case $c in
-    kubernetes | etcd | kwok | helm3 | helm2) "build_$c" ;;
+    kubernetes | etcd | kwok | helm3 | helm2 | crane) "build_$c" ;;
     kubernetes-1.11) build_kubernetes_1_11 ;;
     *)
-        log "unknown component: $c (allowed: kubernetes kubernetes-1.11 etcd kwok helm3 helm2)"
+        log "unknown component: $c (allowed: kubernetes kubernetes-1.11 etcd kwok helm3 helm2 crane)"
         exit 2
         ;;
     esac

@@ -27,11 +27,8 @@ them in.
 
 from __future__ import annotations
 
-import base64
 import json
 import subprocess
-import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -39,35 +36,19 @@ from kubernetes import client
 
 from tests.e2e.test_site_existing_cluster import bed_vars, site, summary, write_vars_file
 from tests.integration.conftest import BIND
-from tests.support import fixtures, k8s, servers
+from tests.support import fixtures, servers
+from tests.support import vm as vmbed
+from tests.support.vm import docker, in_vm
 
 pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[2]
 INVENTORY = REPO / "inventory" / "remote-vm" / "hosts.yml"
 HOST = "minishift-vm"  # the inventory's host name
-IMAGE = "ffdl-test/ubuntu-bionic:latest"  # molecule/images/build.sh: Python 2.7 and 3.6, as CentOS 7
 CONTROLLER_HOST = f"{HOST}@controller"  # where the cluster plays of the VM run (k8s_auth_run_on auto)
 NS = "myproject"  # ffdl_namespace's default: the project cluster up makes for developer
 # made up, watched by the no-secrets gate (scripts/test.sh)
 GITHUB_TOKEN = "ghp_test_token_4c1d9e7a"
-
-
-def docker(*args: str, stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
-    return subprocess.run(["docker", *args], input=stdin, capture_output=True, text=True, check=check)
-
-
-def in_vm(name: str, script: str, check: bool = True) -> subprocess.CompletedProcess:
-    return docker("exec", "-i", name, "sh", "-euc", script, check=check)
-
-
-def _wait(what: str, check, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(1)
-    raise TimeoutError(what)
 
 
 @pytest.fixture(scope="module")
@@ -75,33 +56,12 @@ def vm(cluster, api, s3, restapi, helm_mirror, tiller, fashion_mnist, kubernetes
     if BIND == "127.0.0.1":
         pytest.skip("needs FFDL_TEST_BIND_ADDRESS set to the Docker bridge (scripts/test.sh does)")
     work = tmp_path_factory.mktemp("site-remote-vm")
-    name = f"ffdl-e2e-vm-{uuid.uuid4().hex[:8]}"
     # the operator's key, which the VM's authorized_keys holds
-    key = work / "id_ed25519"
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
-    # the options of the molecule platforms (.config/molecule/config.yml)
-    docker(
-        "run", "-d", "--name", name, "--hostname", "vm",
-        "--cap-add", "SYS_ADMIN", "--cap-add", "NET_ADMIN", "--cap-add", "MKNOD", "--cap-add", "SYS_PTRACE",
-        "--security-opt", "seccomp=unconfined", "--security-opt", "apparmor=unconfined",
-        "--device", "/dev/fuse:/dev/fuse", "-v", "/sys/fs/cgroup:/sys/fs/cgroup:rw",
-        "--tmpfs", "/run", "--tmpfs", "/run/lock", "--tmpfs", "/tmp", "--stop-signal", "SIGRTMIN+3",
-        IMAGE, "/lib/systemd/systemd",
-    )  # fmt: skip
+    key = vmbed.operator_key(work)
+    name = vmbed.start(key)
     try:
-        address = docker("inspect", "-f", "{{.NetworkSettings.IPAddress}}", name).stdout.strip()
-        _wait(
-            "systemd up in the VM",
-            lambda: in_vm(name, "systemctl is-system-running", check=False).stdout.strip() in ("running", "degraded"),
-        )
-        # what a fresh VM offers its owner: sshd, root's authorized key
-        in_vm(name, "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-server >/dev/null")
-        docker(
-            "exec", "-i", name, "sh", "-c",
-            "install -d -m 0700 /root/.ssh && umask 077 && cat > /root/.ssh/authorized_keys",
-            stdin=key.with_suffix(".pub").read_text(),
-        )  # fmt: skip
-        _wait("sshd in the VM", lambda: servers.port_open(address, 22), timeout=60)
+        address = vmbed.address(name)
+        vmbed.wait_for_sshd(name, address)
         # the interpreters this VM stands in for: CentOS 7's
         versions = in_vm(name, "python -V 2>&1; python3 -V 2>&1").stdout.split()
         assert versions[1].startswith("2.7.") and versions[3].startswith("3.6."), versions
@@ -118,41 +78,10 @@ def vm(cluster, api, s3, restapi, helm_mirror, tiller, fashion_mnist, kubernetes
         subprocess.run(["git", "clone", "-q", "--bare", str(source), str(work / "git" / "FfDL.git")], check=True)
         mirror = servers.start_http(str(www), host=BIND)
         data = servers.start_http(str(fashion_mnist), host=BIND)
-
-        # where the double's kubeconfigs point: the test API server, as system:admin
-        # with the bed's admin certificate, developer with the bed's token
-        pki = cluster.pki
-        double_config = {
-            "api_server": cluster.server,
-            "ca_data": base64.b64encode((pki / "ca.crt").read_bytes()).decode(),
-            "admin_cert_data": base64.b64encode((pki / "admin.crt").read_bytes()).decode(),
-            "admin_key_data": base64.b64encode((pki / "admin.key").read_bytes()).decode(),
-            "developer_token": cluster.developer_token_file.read_text().strip(),
-        }
-        docker("exec", "-i", name, "sh", "-c", "umask 077; cat > /etc/minishift-double.json",
-               stdin=json.dumps(double_config))  # fmt: skip
-        # `oc cluster up` runs the node on the VM itself: its InternalIP is the VM's
-        # address, which the ffdl role falls back to when Minishift's facts are
-        # absent (playbooks/teardown.yml). kwok set up its fake node with another.
-        core = client.CoreV1Api(api)
-        node = core.list_node().items[0].metadata.name
-        core.patch_node_status(node, {"status": {"addresses": [{"type": "InternalIP", "address": address}]}})
-        # what `oc cluster up` makes in the API: the PVs (their hostPath on the VM) and the SCC API
-        fixtures.install_scc_double(cluster, kubernetes_line)
-        k8s.minishift_pvs(api, "/var/lib/minishift/base", count=3, start=1, make_dirs=False)
-
-        # kube-proxy's part on the node: NodePorts on the VM's addresses
-        docker("cp", str(REPO / "tests/doubles/nodeport_proxy.py"), f"{name}:/usr/local/sbin/nodeport_proxy.py")
-        # (not under /run: a tmpfs there hides what docker cp writes)
-        in_vm(name, "install -d -m 0700 /etc/nodeport-proxy")
-        for file in ("ca.crt", "admin.crt", "admin.key"):
-            docker("cp", str(pki / file), f"{name}:/etc/nodeport-proxy/{file}")
-        docker(
-            "exec", "-d", name, "sh", "-c",
-            f"exec python3 /usr/local/sbin/nodeport_proxy.py --api {cluster.server} --ca /etc/nodeport-proxy/ca.crt"
-            f" --cert /etc/nodeport-proxy/admin.crt --key /etc/nodeport-proxy/admin.key"
-            f" --route ffdl-restapi={BIND}:{restapi.port} --route s3={BIND}:{s3.port}"
-            " > /var/log/nodeport-proxy.log 2>&1",
+        # what `oc cluster up` makes around the VM, kube-proxy's NodePorts on its address
+        vmbed.cluster_up_for(
+            name, address, cluster, api, kubernetes_line,
+            {"ffdl-restapi": f"{BIND}:{restapi.port}", "s3": f"{BIND}:{s3.port}"},
         )  # fmt: skip
 
         site_vars = {
@@ -205,8 +134,7 @@ def vm(cluster, api, s3, restapi, helm_mirror, tiller, fashion_mnist, kubernetes
         servers.stop(data.pid)
         fixtures.remove_scc_double(cluster)
     finally:
-        logs = in_vm(name, "cat /var/log/nodeport-proxy.log 2>/dev/null || true", check=False).stdout
-        (REPO / "tests" / "output" / "e2e-remote-vm-nodeport-proxy.log").write_text(logs)
+        vmbed.keep_log(name, REPO / "tests" / "output" / "e2e-remote-vm-nodeport-proxy.log")
         docker("rm", "-f", "-v", name, check=False)
 
 

@@ -103,4 +103,6 @@ def install_scc_double(cluster, kubernetes_line: str) -> None:
 
 
 def remove_scc_double(cluster) -> None:
-    cluster.kubectl("delete", "crd", "securitycontextconstraints.security.openshift.io", "--wait=true")
+    cluster.kubectl(
+        "delete", "crd", "securitycontextconstraints.security.openshift.io", "--wait=true", "--ignore-not-found"
+    )
