@@ -44,9 +44,17 @@ def mirrors_from_variables(action, lock, task_vars, given):
     return mirrors
 
 
-def proxy_options(args):
+def source_options(action, lock, task_vars, args, name):
+    """Where the sources are read, for ``lock``: the mirrors (given, else the play's mirror variables), the
+    registries, the proxy the task names; progress logged at -vv under ``name``."""
     proxies = dict((scheme, args.get(scheme + "_proxy") or "") for scheme in ("http", "https"))
-    return dict((k, v) for k, v in proxies.items() if v), list(args.get("no_proxy") or [])
+    return bundle_build.Options(
+        mirrors=mirrors_from_variables(action, lock, task_vars or {}, args.get("mirrors")),
+        registries=plain(args.get("registries")) or {},
+        proxies=dict((k, v) for k, v in proxies.items() if v),
+        no_proxy=list(args.get("no_proxy") or []),
+        log=lambda line: display.vv("%s: %s" % (name, line)),
+    )
 
 
 class ActionModule(ActionBase):
@@ -76,14 +84,7 @@ class ActionModule(ActionBase):
             lock = artifacts.load_lock(source)
         except artifacts.LockError as exc:
             raise AnsibleActionFail(to_native(exc)) from None
-        proxies, no_proxy = proxy_options(args)
-        options = bundle_build.Options(
-            mirrors=mirrors_from_variables(self, lock, task_vars or {}, args.get("mirrors")),
-            registries=plain(args.get("registries")) or {},
-            proxies=proxies,
-            no_proxy=no_proxy,
-            log=lambda line: display.vv("artifact_lock: %s" % line),
-        )
+        options = source_options(self, lock, task_vars, args, "artifact_lock")
         new, problems = bundle_build.resolve(
             lock,
             options,

@@ -13,11 +13,8 @@ import os
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.action import ActionBase
-from ansible.utils.display import Display
-from ansible_collections.ffdl.platform.plugins.action.artifact_lock import mirrors_from_variables, plain, proxy_options
+from ansible_collections.ffdl.platform.plugins.action.artifact_lock import source_options
 from ansible_collections.ffdl.platform.plugins.plugin_utils import artifacts, bundle_build, fetch
-
-display = Display()
 
 
 class ActionModule(ActionBase):
@@ -41,14 +38,7 @@ class ActionModule(ActionBase):
             missing = [e["name"] for e in lock["artifacts"] if artifacts.unresolved(e)]
             result.update(changed=True, dest=dest, msg="would build %s" % dest, unresolved=missing)
             return result
-        proxies, no_proxy = proxy_options(args)
-        options = bundle_build.Options(
-            mirrors=mirrors_from_variables(self, lock, task_vars or {}, args.get("mirrors")),
-            registries=plain(args.get("registries")) or {},
-            proxies=proxies,
-            no_proxy=no_proxy,
-            log=lambda line: display.vv("bundle_build: %s" % line),
-        )
+        options = source_options(self, lock, task_vars, args, "bundle_build")
         try:
             index = bundle_build.build(lock, dest, options, lock_text)
         except (artifacts.LockError, fetch.FetchError) as exc:

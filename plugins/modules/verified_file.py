@@ -166,6 +166,14 @@ from ansible_collections.ffdl.platform.plugins.module_utils.download import (
 )
 
 
+def temporary_beside(dest):
+    """(handle, path) of a new temporary file in ``dest``'s directory (made when missing), for an atomic rename."""
+    directory = os.path.dirname(dest) or "."
+    if not os.path.isdir(directory):
+        os.makedirs(directory)
+    return tempfile.mkstemp(prefix=".verified_file.", dir=directory)
+
+
 def ensure_unverified(module, spec, mode, timeout):
     """A file no checksum is known for yet (an unresolved lock entry): fetched once, when missing, as
     ansible.builtin.get_url without a checksum does; a re-run keeps what is there."""
@@ -176,10 +184,7 @@ def ensure_unverified(module, spec, mode, timeout):
     result["changed"] = True
     if module.check_mode:
         return result
-    directory = os.path.dirname(dest) or "."
-    if not os.path.isdir(directory):
-        os.makedirs(directory)
-    handle, tmp = tempfile.mkstemp(prefix=".verified_file.", dir=directory)
+    handle, tmp = temporary_beside(dest)
     try:
         with os.fdopen(handle, "wb") as out:
             if spec.get("src"):
@@ -245,10 +250,7 @@ def ensure(module, spec, mode, timeout):
     if module.check_mode:
         return result
 
-    directory = os.path.dirname(dest) or "."
-    if not os.path.isdir(directory):
-        os.makedirs(directory)
-    handle, tmp = tempfile.mkstemp(prefix=".verified_file.", dir=directory)
+    handle, tmp = temporary_beside(dest)
     os.close(handle)
     try:
         if spec.get("src"):

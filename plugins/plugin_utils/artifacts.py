@@ -15,13 +15,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import hashlib
 import json
 import os
 import re
 import tarfile
 
 import yaml
+
+from ansible_collections.ffdl.platform.plugins.module_utils.download import file_digest
 
 LOCK_VERSION = 1
 KINDS = ("file", "image", "git", "packages", "python")
@@ -48,14 +49,6 @@ def parse_checksum(text):
     if algo not in HEX or not re.match(r"^[0-9a-f]{%d}$" % HEX[algo], digest):
         return None
     return algo, digest
-
-
-def file_digest(path, algo="sha256"):
-    digest = hashlib.new(algo)
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def entry_files(entry):

@@ -85,10 +85,9 @@ def vm(cluster, api, s3, restapi, helm_mirror, tiller, fashion_mnist, kubernetes
         )  # fmt: skip
 
         site_vars = {
-            # what a user of inventory/remote-vm fills in: the VM's address and key
-            "ansible_host": address,
-            "ansible_ssh_private_key_file": str(key),
-            "ansible_ssh_common_args": "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null",
+            # what a user of inventory/remote-vm fills in: the VM's address and key; the cluster plays run from the
+            # controller (k8s_auth_run_on auto), their files in the bed's work dir
+            **vmbed.site_vars(address, key, work),
             # The inventory reads the token from MINISHIFT_GITHUB_API_TOKEN; given
             # here instead (this file is 0600), so it is in no process's
             # environment on the controller (the no-secrets gate watches them all).
@@ -98,13 +97,6 @@ def vm(cluster, api, s3, restapi, helm_mirror, tiller, fashion_mnist, kubernetes
             "helm_release_base_url": helm_mirror["url"],
             "helm_tiller_host": tiller,
             "ffdl_repo_url": "file://" + str(work / "git" / "FfDL.git"),
-            # the cluster plays run from the controller (k8s_auth_run_on auto); their files in the bed's work dir
-            "helm_bin_dir": str(work / "bin"),
-            "helm_home": str(work / "helm-home"),
-            "ffdl_source_dir": str(work / "src"),
-            "ffdl_config_dir": str(work / "config"),
-            "k8s_auth_controller_dir": str(work / "kube"),
-            "training_work_dir": str(work / "training"),
             **bed_vars(work, data.url, fashion_mnist),
             # The bed's machine has 2 cores (FfDL asks 3), and the VM is a container on overlay, whose dockerd
             # runs vfs (the Minishift double's storage driver): both would fail preflight, told here, not hidden.
@@ -179,6 +171,7 @@ def test_preflight_stops_a_host_below_a_threshold_and_passes_it_lowered_or_disab
         "init_system": "passed",
         "python": "passed",
         "sources": "passed",
+        "bundle": "skipped",
     }, checks
     # the cluster roles' sources asked from the controller, where their plays will run: the bed's Helm mirror and
     # the FfDL repository, a local path there (none on the VM)

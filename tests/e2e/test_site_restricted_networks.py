@@ -1,7 +1,8 @@
 """Restricted networks (issue 33): site.yml from the offline bundle alone, and through a corporate proxy.
 
-After the remote-VM module (same session bed: the API server, Tiller, moto, the REST stand-in; its teardown
-leaves the cluster without FfDL, Tiller or Minishift), with the same inventory/remote-vm and a fresh VM each:
+On one bed of its own (gate site-restricted-networks-ansible-core-2.16, old-API stream: the API server, Tiller,
+moto and the REST stand-in on the Docker bridge, as the remote-VM gate's), with inventory/remote-vm and a fresh VM
+for each cell, a teardown with its opt-ins after each:
 
 - `make lock`'s playbook against the bed's sources: the Minishift double and its oc as release assets, the Helm
   mirror, FfDL's stand-in repository, the data set (Fashion-MNIST stands for MNIST here, its checksums in the lock
@@ -262,13 +263,16 @@ def test_make_bundle_holds_every_artifact_checked(locked):
     )
 
 
-@pytest.fixture(scope="class")
-def offline_vm(locked, cluster, api, s3, restapi, tiller, fashion_mnist, kubernetes_line):
-    work = locked["work"] / "offline"
+def cell(kind, locked, bed, cell_vars, start_proxy=None):
+    """One cell: a fresh VM of the bed's image on its own internal network (tests/support/vm.py), cluster up's part
+    around it, and the site values every cell shares beside the cell's own; torn down after, the SCC API too."""
+    cluster, api, s3, restapi, tiller, fashion_mnist, kubernetes_line = bed
+    work = locked["work"] / kind
     work.mkdir()
     key = vmbed.operator_key(work)
-    name = vmbed.start(key, prefix="ffdl-e2e-offline")
+    name = vmbed.start(key, prefix=f"ffdl-e2e-{kind}")
     network = vmbed.InternalNetwork()
+    stop = None
     try:
         address = network.attach(name)
         vmbed.wait_for_sshd(name, address)
@@ -276,26 +280,18 @@ def offline_vm(locked, cluster, api, s3, restapi, tiller, fashion_mnist, kuberne
             name, address, cluster, api, kubernetes_line,
             {"ffdl-restapi": f"{BIND}:{restapi.port}", "s3": f"{BIND}:{s3.port}"},
         )  # fmt: skip
+        extra, stop = start_proxy(network, work) if start_proxy else ({}, None)
         site_vars = {
-            "ansible_host": address,
-            "ansible_ssh_private_key_file": str(key),
-            "ansible_ssh_common_args": "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null",
-            # the bundle alone: no mirror is named, the roles' defaults point at the real (unreachable) sources
-            "downloads_bundle": str(locked["bundle"]),
-            "downloads_lock_file": str(locked["lock"]),
+            **vmbed.site_vars(address, key, work),
             "helm_tiller_host": tiller,
-            "helm_bin_dir": str(work / "bin"),
-            "helm_home": str(work / "helm-home"),
-            "ffdl_source_dir": str(work / "src"),
-            "ffdl_config_dir": str(work / "config"),
-            "k8s_auth_controller_dir": str(work / "kube"),
-            "training_work_dir": str(work / "training"),
-            **bed_vars(work, "http://unreachable.invalid", fashion_mnist),
+            **bed_vars(work, cell_vars.pop("data_url"), fashion_mnist),
             "preflight_min_cpus": 2,
             "preflight_disabled_checks": ["docker_storage"],
             # The VM's own Docker would take 172.17.0.0/16, where the controller's bed answers (the Docker bridge):
             # as on any network that uses that range, dockerd gets another.
             "docker_daemon_options": {"bip": "192.168.213.1/24"},
+            **cell_vars,
+            **extra,
         }
         host_vars = work / "interpreter.yml"
         host_vars.write_text(json.dumps({"all": {"hosts": {HOST: {"ansible_python_interpreter": "/usr/bin/python"}}}}))
@@ -309,12 +305,27 @@ def offline_vm(locked, cluster, api, s3, restapi, tiller, fashion_mnist, kuberne
             "inventory": INVENTORY,
             "more_inventories": [host_vars],
             "api": api,
+            "log": work / "tinyproxy.log",
         }
     finally:
-        vmbed.keep_log(name, OUTPUT / "e2e-restricted-offline-nodeport-proxy.log")
+        if stop:
+            stop()
+        vmbed.keep_log(name, OUTPUT / f"e2e-restricted-{kind}-nodeport-proxy.log")
         docker("rm", "-f", "-v", name, check=False)
         network.remove()
         fixtures.remove_scc_double(cluster)
+
+
+@pytest.fixture(scope="class")
+def offline_vm(locked, cluster, api, s3, restapi, tiller, fashion_mnist, kubernetes_line):
+    bed = (cluster, api, s3, restapi, tiller, fashion_mnist, kubernetes_line)
+    # the bundle alone: no mirror is named, the roles' defaults point at the real (unreachable) sources
+    cell_vars = {
+        "data_url": "http://unreachable.invalid",
+        "downloads_bundle": str(locked["bundle"]),
+        "downloads_lock_file": str(locked["lock"]),
+    }
+    yield from cell("offline", locked, bed, cell_vars)
 
 
 class TestOffline:
@@ -393,86 +404,36 @@ DisableViaHeader Yes
 """
 
 
+def tinyproxy(network, work):
+    """tinyproxy with basic authentication on the controller's side of the VM's network; its URL as the site
+    values name it, and how to stop it."""
+    port = servers.free_port(network.gateway)
+    conf = work / "tinyproxy.conf"
+    conf.write_text(
+        TINYPROXY_CONF.format(port=port, listen=network.gateway, log=work / "tinyproxy.log", subnet=network.subnet,
+                              user=PROXY_USER, password=PROXY_PASSWORD)
+    )  # fmt: skip
+    conf.chmod(0o600)
+    proxy = subprocess.Popen(
+        ["tinyproxy", "-d", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+    vmbed.wait("tinyproxy", lambda: servers.port_open(network.gateway, port), timeout=30)
+    url = f"http://{PROXY_USER}:{PROXY_PASSWORD}@{network.gateway}:{port}"
+    # the corporate proxy, set once for every host and the controller
+    return {"downloads_http_proxy": url, "downloads_https_proxy": url}, proxy.terminate
+
+
 @pytest.fixture(scope="class")
 def proxy_vm(locked, cluster, api, s3, restapi, tiller, fashion_mnist, kubernetes_line):
-    work = locked["work"] / "proxy"
-    work.mkdir()
-    key = vmbed.operator_key(work)
-    name = vmbed.start(key, prefix="ffdl-e2e-proxied")
-    network = vmbed.InternalNetwork()
-    proxy = None
-    try:
-        address = network.attach(name)
-        vmbed.wait_for_sshd(name, address)
-        vmbed.cluster_up_for(
-            name, address, cluster, api, kubernetes_line,
-            {"ffdl-restapi": f"{BIND}:{restapi.port}", "s3": f"{BIND}:{s3.port}"},
-        )  # fmt: skip
-        port = servers.free_port(network.gateway)
-        conf = work / "tinyproxy.conf"
-        log = work / "tinyproxy.log"
-        conf.write_text(
-            TINYPROXY_CONF.format(
-                port=port,
-                listen=network.gateway,
-                log=log,
-                subnet=network.subnet,
-                user=PROXY_USER,
-                password=PROXY_PASSWORD,
-            )
-        )
-        conf.chmod(0o600)
-        proxy = subprocess.Popen(
-            ["tinyproxy", "-d", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )  # fmt: skip
-        vmbed.wait("tinyproxy", lambda: servers.port_open(network.gateway, port), timeout=30)
-        proxy_url = f"http://{PROXY_USER}:{PROXY_PASSWORD}@{network.gateway}:{port}"
-        site_vars = {
-            "ansible_host": address,
-            "ansible_ssh_private_key_file": str(key),
-            "ansible_ssh_common_args": "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null",
-            # the corporate proxy, set once for every host and the controller
-            "downloads_http_proxy": proxy_url,
-            "downloads_https_proxy": proxy_url,
-            # the lock make lock refreshed (its mirrors serve the locked bytes)
-            "downloads_lock_file": str(locked["lock"]),
-            **locked["mirrors"],
-            "helm_tiller_host": tiller,
-            "helm_bin_dir": str(work / "bin"),
-            "helm_home": str(work / "helm-home"),
-            "ffdl_source_dir": str(work / "src"),
-            "ffdl_config_dir": str(work / "config"),
-            "k8s_auth_controller_dir": str(work / "kube"),
-            "training_work_dir": str(work / "training"),
-            **bed_vars(work, locked["mirrors"]["training_data_mirrors"][0].rstrip("/"), fashion_mnist),
-            "preflight_min_cpus": 2,
-            "preflight_disabled_checks": ["docker_storage"],
-            # The VM's own Docker would take 172.17.0.0/16, where the controller's bed answers (the Docker bridge):
-            # as on any network that uses that range, dockerd gets another.
-            "docker_daemon_options": {"bip": "192.168.213.1/24"},
-        }
-        host_vars = work / "interpreter.yml"
-        host_vars.write_text(json.dumps({"all": {"hosts": {HOST: {"ansible_python_interpreter": "/usr/bin/python"}}}}))
-        yield {
-            "name": name,
-            "address": address,
-            "work": work,
-            "network": network,
-            "log": log,
-            "vars": site_vars,
-            "vars_file": write_vars_file(work, site_vars),
-            "inventory": INVENTORY,
-            "more_inventories": [host_vars],
-            "api": api,
-        }
-    finally:
-        if proxy:
-            proxy.terminate()
-        vmbed.keep_log(name, OUTPUT / "e2e-restricted-proxy-nodeport-proxy.log")
-        docker("rm", "-f", "-v", name, check=False)
-        network.remove()
-        fixtures.remove_scc_double(cluster)
+    bed = (cluster, api, s3, restapi, tiller, fashion_mnist, kubernetes_line)
+    # the lock make lock refreshed (its mirrors serve the locked bytes), the mirrors on 127.0.0.2
+    cell_vars = {
+        "data_url": locked["mirrors"]["training_data_mirrors"][0].rstrip("/"),
+        "downloads_lock_file": str(locked["lock"]),
+        **locked["mirrors"],
+    }
+    yield from cell("proxy", locked, bed, cell_vars, start_proxy=tinyproxy)
 
 
 class TestProxy:

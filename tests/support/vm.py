@@ -225,6 +225,22 @@ def cluster_up_for(name: str, vm_address: str, cluster, api, kubernetes_line: st
     )  # fmt: skip
 
 
+def site_vars(address: str, key: Path, work: Path) -> dict:
+    """The site values of a VM the bed made: what a user of inventory/remote-vm fills in (the VM's address and the
+    operator's key), and where the cluster plays, which run from the controller, keep their files."""
+    return {
+        "ansible_host": address,
+        "ansible_ssh_private_key_file": str(key),
+        "ansible_ssh_common_args": "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null",
+        "helm_bin_dir": str(work / "bin"),
+        "helm_home": str(work / "helm-home"),
+        "ffdl_source_dir": str(work / "src"),
+        "ffdl_config_dir": str(work / "config"),
+        "k8s_auth_controller_dir": str(work / "kube"),
+        "training_work_dir": str(work / "training"),
+    }
+
+
 def configure_double(name: str, config: dict) -> None:
     docker(
         "exec", "-i", name, "sh", "-c", "umask 077; cat > /etc/minishift-double.json", stdin=json.dumps(config)
