@@ -104,12 +104,7 @@ def vm(cluster, api, s3, restapi, helm_mirror, tiller, fashion_mnist, kubernetes
             "preflight_disabled_checks": ["docker_storage"],
         }
         vars_file = write_vars_file(work, site_vars)
-        # What ansible-core 2.16's discovery gives a stock CentOS 7 host, whose python3 (3.6) comes with yum
-        # later if at all; on Ubuntu 18.04 discovery would take python3.6, which k8s_auth_run_on auto treats
-        # the same (tests/unit/plugins/filter/test_cluster_tasks_run_on.py). A host variable, as a user sets
-        # it: as an extra var it would bind every host, the controller that runs the cluster plays too.
-        host_vars = work / "interpreter.yml"
-        host_vars.write_text(json.dumps({"all": {"hosts": {HOST: {"ansible_python_interpreter": "/usr/bin/python"}}}}))
+        host_vars = vmbed.interpreter_host_vars(work, HOST)
         yield {
             "name": name,
             "address": address,

@@ -293,8 +293,7 @@ def cell(kind, locked, bed, cell_vars, start_proxy=None):
             **cell_vars,
             **extra,
         }
-        host_vars = work / "interpreter.yml"
-        host_vars.write_text(json.dumps({"all": {"hosts": {HOST: {"ansible_python_interpreter": "/usr/bin/python"}}}}))
+        host_vars = vmbed.interpreter_host_vars(work, HOST)
         yield {
             "name": name,
             "address": address,

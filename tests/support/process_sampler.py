@@ -17,7 +17,8 @@ exports them and execs minishift (roles/minishift/tasks/start-command.yml);
 the program's own environment (readable by its owner only, unlike its command
 line) necessarily holds them, and the ssh and openssl it runs inherit them.
 dockerd reads a proxy only from its environment (the docker role's 0600
-environment file, and Minishift's drop-in), so a proxy's credentials are there.
+environment file, and Minishift's drop-in), so a proxy's credentials are
+there, and in the programs it runs (iptables, containerd), which inherit it.
 """
 
 from __future__ import annotations
@@ -60,10 +61,17 @@ def _under_minishift_start(pid: str) -> bool:
     return False
 
 
-def _is_dockerd(pid: str) -> bool:
-    """The Docker daemon, whose proxy comes from its environment (docker 1.13's dockerd-current too)."""
-    argv = _argv(pid)
-    return bool(argv) and os.path.basename(argv[0]) in (b"dockerd", b"dockerd-current")
+def _under_dockerd(pid: str) -> bool:
+    """This process or an ancestor is the Docker daemon (docker 1.13's dockerd-current too), whose proxy comes from
+    its environment, which the programs it runs (iptables, containerd) inherit."""
+    for _depth in range(32):
+        argv = _argv(pid)
+        if argv and os.path.basename(argv[0]) in (b"dockerd", b"dockerd-current"):
+            return True
+        pid = _parent(pid)
+        if pid in ("0", "1"):
+            return False
+    return False
 
 
 def main(secrets_file: str, out: str) -> int:
@@ -103,7 +111,7 @@ def main(secrets_file: str, out: str) -> int:
                         hit = f"secret #{index + 1} in the {name} of {comm}"
                         if name == "environ" and _under_minishift_start(pid):
                             allowed.add(hit + " (under minishift start)")
-                        elif name == "environ" and _is_dockerd(pid):
+                        elif name == "environ" and _under_dockerd(pid):
                             allowed.add(hit + " (dockerd's proxy)")
                         else:
                             hits.add(hit)

@@ -241,6 +241,17 @@ def site_vars(address: str, key: Path, work: Path) -> dict:
     }
 
 
+def interpreter_host_vars(work: Path, host: str) -> Path:
+    """A host variable beside the shipped inventory, as a user's host_vars: the VM managed under /usr/bin/python
+    (2.7), what ansible-core 2.16's discovery gives a stock CentOS 7 host, whose python3 (3.6) comes with yum later
+    if at all; on Ubuntu 18.04 discovery would take python3.6, which k8s_auth_run_on auto treats the same
+    (tests/unit/plugins/filter/test_cluster_tasks_run_on.py). As an extra var it would bind every host, the
+    controller that runs the cluster plays too."""
+    path = work / "interpreter.yml"
+    path.write_text(json.dumps({"all": {"hosts": {host: {"ansible_python_interpreter": "/usr/bin/python"}}}}))
+    return path
+
+
 def configure_double(name: str, config: dict) -> None:
     docker(
         "exec", "-i", name, "sh", "-c", "umask 077; cat > /etc/minishift-double.json", stdin=json.dumps(config)
